@@ -1,0 +1,154 @@
+package io.migrationplane.error;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns every failure that reaches the REST layer into problem+json; no HTML, no stack traces. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response apiProblem(ApiProblem problem, UriInfo uri) {
+        return ProblemResponses.response(problem, path(uri));
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        return ProblemResponses.response(fromJackson(e), path(uri));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        for (Throwable t : Failures.chain(e)) {
+            if (t instanceof JsonProcessingException json) {
+                return ProblemResponses.response(fromJackson(json), path(uri));
+            }
+            if (t instanceof ApiProblem problem) {
+                return ProblemResponses.response(problem, path(uri));
+            }
+        }
+        ApiProblem problem;
+        if (e instanceof NotFoundException) {
+            problem = new ApiProblem(ProblemCode.NOT_FOUND, "No resource at this path");
+        } else if (e instanceof NotAllowedException) {
+            problem = new ApiProblem(ProblemCode.METHOD_NOT_ALLOWED, "This method is not allowed on this path")
+                    .with("allowedMethods", e.getResponse().getAllowedMethods());
+        } else if (e instanceof NotSupportedException) {
+            problem = new ApiProblem(ProblemCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+        } else if (e instanceof NotAcceptableException) {
+            problem = new ApiProblem(ProblemCode.NOT_ACCEPTABLE, "This resource is available as application/json");
+        } else if (e.getResponse().getStatus() == 413) {
+            problem = new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE, "The request body is too large");
+        } else if (e.getResponse().getStatus() < 500) {
+            problem = ApiProblem.malformed(e.getMessage() == null ? "The request cannot be read" : e.getMessage());
+        } else {
+            return unexpected(e, uri);
+        }
+        return ProblemResponses.response(problem, path(uri));
+    }
+
+    @ServerExceptionMapper
+    public Response any(Throwable e, UriInfo uri) {
+        return Failures.classify(e)
+                .map(problem -> {
+                    if (problem.code() == ProblemCode.UNAVAILABLE) {
+                        LOG.warnf("Database unavailable while serving %s: %s", path(uri), e.toString());
+                    }
+                    return ProblemResponses.response(problem, path(uri));
+                })
+                .orElseGet(() -> unexpected(e, uri));
+    }
+
+    private Response unexpected(Throwable e, UriInfo uri) {
+        LOG.errorf(e, "Unexpected failure serving %s", path(uri));
+        return ProblemResponses.response(new ApiProblem(ProblemCode.INTERNAL_ERROR,
+                "An unexpected error occurred; it has been logged"), path(uri));
+    }
+
+    public static ApiProblem fromJackson(JsonProcessingException e) {
+        String field = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : "";
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String name = field.isEmpty() ? unknown.getPropertyName() : field;
+            return ApiProblem.validation(name, "unknown field");
+        }
+        if (e instanceof ValueInstantiationException inst && inst.getCause() instanceof ApiProblem problem) {
+            return problem;
+        }
+        String what;
+        if (e instanceof InvalidFormatException invalid) {
+            Class<?> target = invalid.getTargetType();
+            if (target != null && target.isEnum()) {
+                what = "'" + invalid.getValue() + "' is not one of " + List.of(target.getEnumConstants());
+            } else {
+                what = "'" + invalid.getValue() + "' is not a valid " + simpleType(target);
+            }
+        } else if (e instanceof MismatchedInputException mismatch) {
+            what = "expected " + simpleType(mismatch.getTargetType());
+        } else {
+            what = "the body is not valid JSON (" + e.getOriginalMessage() + ")";
+        }
+        String detail = field.isEmpty() ? what : field + ": " + what;
+        ApiProblem problem = ApiProblem.malformed(detail);
+        if (!field.isEmpty()) {
+            problem.with("errors", List.of(new ApiProblem.FieldError(field, what)));
+        }
+        return problem;
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == null) {
+            return "value";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "integer";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "number";
+        }
+        if (type == String.class) {
+            return "string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "array";
+        }
+        if (type == java.util.UUID.class) {
+            return "UUID";
+        }
+        if (type.isEnum()) {
+            return "one of " + List.of(type.getEnumConstants());
+        }
+        return "object";
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs) {
+        return refs.stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+    }
+
+    private static String path(UriInfo uri) {
+        try {
+            return uri == null ? null : uri.getPath();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

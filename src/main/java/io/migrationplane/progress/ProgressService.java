@@ -1,0 +1,138 @@
+package io.migrationplane.progress;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Reads a project's progress from its last checkpoint. Per-table figures are derived: the full
+ * migration copies tables in their listed order, so the checkpointed row count says how far each got.
+ */
+@ApplicationScoped
+public class ProgressService {
+
+    private record Table(String schema, String table, long rows) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<Table>> TABLES = new TypeReference<>() {
+    };
+    private static final String READ = """
+            select p.status, p.objects, p.rows_total, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
+                   r.rows_per_second, r.incremental_checkpoint, r.latency_millis
+              from project p join project_runtime r on r.project_id = p.id
+             where p.id = $1
+            """;
+
+    private final Pool pool;
+
+    public ProgressService(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Empty when there is no such project. */
+    public Uni<Optional<ProgressView>> progress(UUID projectId) {
+        return pool.preparedQuery(READ).execute(Tuple.of(projectId)).map(rows -> {
+            var it = rows.iterator();
+            return it.hasNext() ? Optional.of(view(it.next())) : Optional.empty();
+        });
+    }
+
+    private static ProgressView view(Row r) {
+        String status = r.getString("status");
+        boolean running = "RUNNING".equals(status);
+        long rowsTotal = r.getLong("rows_total");
+        long migrated = r.getLong("rows_migrated");
+        long verified = r.getLong("rows_verified");
+        List<StepState> steps = Steps.fromJson(r.getString("steps"));
+
+        List<ProgressView.StepView> stepViews = new ArrayList<>();
+        StepStatus fullStatus = StepStatus.INIT;
+        StepStatus incrementalStatus = null;
+        for (StepState s : steps) {
+            StepStatus shown = !running && (s.status() == StepStatus.RUNNING || s.status() == StepStatus.MONITORING)
+                    ? StepStatus.SUSPENDED
+                    : s.status();
+            int percent = switch (s.name()) {
+                case FULL_MIGRATION -> percent(migrated, rowsTotal, s.status());
+                case FULL_VERIFICATION -> percent(verified, rowsTotal, s.status());
+                case INCREMENTAL_SYNC -> s.status() == StepStatus.INIT ? 0 : 100;
+                default -> s.status() == StepStatus.FINISHED ? 100 : 0;
+            };
+            stepViews.add(new ProgressView.StepView(s.name(), shown, percent, s.startedAt(), s.finishedAt(), s.error()));
+            if (s.name() == StepName.FULL_MIGRATION) {
+                fullStatus = shown;
+            }
+            if (s.name() == StepName.INCREMENTAL_SYNC) {
+                incrementalStatus = shown;
+            }
+        }
+
+        ProgressView.FullMigrationView full = null;
+        if (steps.stream().anyMatch(s -> s.name() == StepName.FULL_MIGRATION) || steps.isEmpty()) {
+            full = new ProgressView.FullMigrationView(rowsTotal, migrated, Math.round(r.getDouble("rows_per_second")),
+                    verified, tables(r.getString("objects"), migrated, fullStatus));
+        }
+        ProgressView.IncrementalSyncView incremental = null;
+        if (incrementalStatus != null) {
+            Integer latency = r.getInteger("latency_millis");
+            incremental = new ProgressView.IncrementalSyncView(incrementalStatus,
+                    instant(r.getOffsetDateTime("incremental_checkpoint")),
+                    latency == null ? null : latency / 1000.0, r.getLong("changes_applied"));
+        }
+        return new ProgressView(status, stepViews, full, incremental);
+    }
+
+    private static int percent(long done, long total, StepStatus status) {
+        if (status == StepStatus.FINISHED || total == 0) {
+            return status == StepStatus.FINISHED ? 100 : 0;
+        }
+        return (int) Math.min(100, done * 100 / total);
+    }
+
+    /** Tables are copied one after another in listed order; the checkpoint tells where the copy stands. */
+    private static List<ProgressView.TableProgress> tables(String objects, long migrated, StepStatus fullStatus) {
+        List<Table> tables;
+        try {
+            tables = JSON.readValue(objects, TABLES);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Corrupt objects column", e);
+        }
+        List<ProgressView.TableProgress> out = new ArrayList<>(tables.size());
+        long before = 0;
+        boolean cursorPassed = false;
+        for (Table t : tables) {
+            long done = Math.max(0, Math.min(t.rows(), migrated - before));
+            before += t.rows();
+            StepStatus status;
+            if (fullStatus == StepStatus.INIT || fullStatus == StepStatus.FINISHED) {
+                status = fullStatus;
+            } else if (cursorPassed) {
+                status = StepStatus.INIT;
+            } else if (done == t.rows()) {
+                status = StepStatus.FINISHED;
+            } else {
+                cursorPassed = true;
+                status = fullStatus;
+            }
+            out.add(new ProgressView.TableProgress(t.schema(), t.table(), t.rows(), done, status));
+        }
+        return out;
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,6 @@
+package io.migrationplane.progress;
+
+/** The steps of a migration, in the order they run. */
+public enum StepName {
+    PRECHECK, SCHEMA_MIGRATION, FULL_MIGRATION, INCREMENTAL_SYNC, FULL_VERIFICATION
+}

@@ -1,0 +1,5 @@
+package io.migrationplane.progress;
+
+public enum StepStatus {
+    INIT, RUNNING, MONITORING, SUSPENDED, FAILED, FINISHED
+}

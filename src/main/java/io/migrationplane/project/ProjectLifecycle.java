@@ -1,0 +1,160 @@
+package io.migrationplane.project;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.migrationplane.audit.AuditLog;
+import io.migrationplane.audit.EventAction;
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.ProblemCode;
+import io.migrationplane.progress.RuntimeRepository;
+import io.migrationplane.progress.Steps;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+/**
+ * Status changes a user asks for. Each runs in one transaction that locks the project row
+ * ({@code SELECT … FOR UPDATE}), checks the status table, writes the new status with one versioned
+ * {@code UPDATE … WHERE id = ? AND version = ?}, fences or unfences the workers, records the event
+ * and, for a stop, announces it to every replica (delivered on commit only). Of two racing requests
+ * the second waits for the lock, then sees the new status and gets 409.
+ */
+@ApplicationScoped
+public class ProjectLifecycle {
+
+    private static final String LIVE_LEASES = """
+            select count(*) from project_runtime
+             where project_id = ?1 and lease_token is not null and lease_expires_at > now()
+            """;
+
+    private final ProjectRepository projects;
+    private final RuntimeRepository runtime;
+    private final AuditLog audit;
+
+    public ProjectLifecycle(ProjectRepository projects, RuntimeRepository runtime, AuditLog audit) {
+        this.projects = projects;
+        this.runtime = runtime;
+        this.audit = audit;
+    }
+
+    @WithTransaction
+    public Uni<ProjectView> start(UUID id, Long ifMatch, String actor) {
+        return transition(id, ProjectAction.START, ifMatch, actor, p -> {
+            List<MigrationType> types = ProjectJson.types(p.migrationTypes);
+            return runtime.activate(id, Steps.toJson(Steps.plan(types.contains(MigrationType.SCHEMA_MIGRATION),
+                    types.contains(MigrationType.FULL_MIGRATION), types.contains(MigrationType.INCREMENTAL_SYNC),
+                    types.contains(MigrationType.FULL_VERIFICATION))));
+        });
+    }
+
+    @WithTransaction
+    public Uni<ProjectView> pause(UUID id, Long ifMatch, String actor) {
+        return transition(id, ProjectAction.PAUSE, ifMatch, actor,
+                p -> runtime.deactivate(id).chain(() -> runtime.announceStop(id)));
+    }
+
+    @WithTransaction
+    public Uni<ProjectView> resume(UUID id, Long ifMatch, String actor) {
+        return transition(id, ProjectAction.RESUME, ifMatch, actor, p -> runtime.reactivate(id).replaceWithVoid());
+    }
+
+    /**
+     * RELEASING, and in the same transaction RELEASED when no worker holds a live lease (the usual
+     * case: pause, failure and completion already stopped them). Otherwise the worker that lets go of
+     * its lease, or any replica once the lease expires, finishes it.
+     */
+    @WithTransaction
+    public Uni<ProjectView> release(UUID id, Long ifMatch, String actor) {
+        return transition(id, ProjectAction.RELEASE, ifMatch, actor,
+                p -> runtime.deactivate(id)
+                        .chain(() -> runtime.announceStop(id))
+                        .chain(() -> Panache.getSession())
+                        .chain(s -> s.<Long>createNativeQuery(LIVE_LEASES, Long.class).setParameter(1, id).getSingleResult())
+                        .chain(leases -> leases > 0 ? Uni.createFrom().voidItem() : finishRelease(p)));
+    }
+
+    private Uni<Void> finishRelease(MigrationProject p) {
+        Instant now = ProjectService.now();
+        p.status = ProjectStatus.RELEASED;
+        p.releasedAt = now;
+        p.updatedAt = now;
+        return projects.flush()
+                .chain(() -> audit.record(p.id, p.name, EventAction.RELEASED, ProjectStatus.RELEASING,
+                        ProjectStatus.RELEASED, "system", "No worker was running; released at once", now))
+                .replaceWithVoid();
+    }
+
+    /** Removes the project with everything it holds (runtime row, steps, checkpoints, lease: by cascade). */
+    @WithTransaction
+    public Uni<Void> delete(UUID id, String confirmName, Long ifMatch, String actor) {
+        return lock(id).chain(p -> {
+            if (!p.name.equals(confirmName)) {
+                throw new ApiProblem(ProblemCode.CONFIRMATION_MISMATCH,
+                        "confirmName must be exactly the project's name '" + p.name + "'")
+                        .with("projectId", p.id);
+            }
+            requireVersion(p, ifMatch);
+            requireAllowed(p, ProjectAction.DELETE);
+            ProjectStatus from = p.status;
+            // Versioned DELETE under the row lock; the runtime row (progress, checkpoints, lease) goes by cascade.
+            return projects.delete(p)
+                    .chain(() -> projects.flush())
+                    .chain(() -> runtime.announceStop(id))
+                    .chain(() -> audit.record(id, p.name, EventAction.DELETED, from, null, actor,
+                            "Deleted with its steps, progress, checkpoints and leases", ProjectService.now()))
+                    .replaceWithVoid();
+        });
+    }
+
+    private Uni<ProjectView> transition(UUID id, ProjectAction action, Long ifMatch, String actor,
+            java.util.function.Function<MigrationProject, Uni<?>> effects) {
+        ProjectStatus to = ProjectStatus.target(action);
+        Instant now = ProjectService.now();
+        return lock(id).chain(p -> {
+            requireVersion(p, ifMatch);
+            requireAllowed(p, action);
+            ProjectStatus from = p.status;
+            p.status = to;
+            p.updatedAt = now;
+            if (to == ProjectStatus.RUNNING && p.startedAt == null) {
+                p.startedAt = now;
+            }
+            // The versioned UPDATE under the row lock is the one conditional write of the transition.
+            return projects.flush()
+                    .chain(() -> audit.record(id, p.name, event(action), from, to, actor, null, now))
+                    .chain(() -> effects.apply(p))
+                    .map(x -> ProjectMapper.toView(p));
+        });
+    }
+
+    private Uni<MigrationProject> lock(UUID id) {
+        return projects.findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> ApiProblem.projectNotFound(id));
+    }
+
+    static void requireVersion(MigrationProject p, Long ifMatch) {
+        if (ifMatch != null && ifMatch != p.version) {
+            throw ApiProblem.versionMismatch(p.id, ifMatch, p.version);
+        }
+    }
+
+    static void requireAllowed(MigrationProject p, ProjectAction action) {
+        if (!p.status.allows(action)) {
+            throw ApiProblem.invalidState(p.id, p.name, p.status, action.verb(), ProjectStatus.allowing(action));
+        }
+    }
+
+    private static EventAction event(ProjectAction action) {
+        return switch (action) {
+            case START -> EventAction.STARTED;
+            case PAUSE -> EventAction.PAUSED;
+            case RESUME -> EventAction.RESUMED;
+            case RELEASE -> EventAction.RELEASE_REQUESTED;
+            default -> throw new IllegalArgumentException(action.name());
+        };
+    }
+}

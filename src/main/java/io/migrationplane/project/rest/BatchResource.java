@@ -1,0 +1,134 @@
+package io.migrationplane.project.rest;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.Failures;
+import io.migrationplane.error.ProblemCode;
+import io.migrationplane.error.ProblemResponses;
+import io.migrationplane.project.ProjectLifecycle;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+@Path("/api/v1/projects/batch")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Projects")
+public class BatchResource {
+
+    private static final Logger LOG = Logger.getLogger(BatchResource.class);
+    public static final int MAX_IDS = 100;
+
+    public enum BatchAction {
+        START, PAUSE, RESUME, RELEASE, DELETE
+    }
+
+    public record BatchRequest(BatchAction action, List<UUID> ids, Map<UUID, String> confirmNames) {
+    }
+
+    public record BatchFailure(UUID id, String code, String detail) {
+    }
+
+    public record BatchResult(List<UUID> succeeded, List<BatchFailure> failed) {
+    }
+
+    private final ProjectLifecycle lifecycle;
+
+    public BatchResource(ProjectLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @POST
+    @Operation(summary = "Apply one action to many projects",
+            description = "Each project is changed in its own transaction; one failure does not stop the others. "
+                    + "DELETE needs confirmNames with each project's exact name.")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = BatchRequest.class),
+            examples = @ExampleObject(name = "delete", value = Examples.BATCH)))
+    @APIResponse(responseCode = "200", description = "Which ids succeeded and why the others failed",
+            content = @Content(schema = @Schema(implementation = BatchResult.class), examples = @ExampleObject(name = "result", value = Examples.BATCH_RESULT)))
+    @APIResponse(responseCode = "400", description = "VALIDATION_FAILED or MALFORMED_REQUEST (nothing was changed)",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "UNAVAILABLE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
+    public Uni<BatchResult> batch(BatchRequest body) {
+        validate(body);
+        List<UUID> succeeded = new ArrayList<>();
+        List<BatchFailure> failed = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (UUID id : body.ids()) {
+            chain = chain.chain(() -> apply(body, id)
+                    .invoke(() -> succeeded.add(id))
+                    .onFailure().recoverWithItem(e -> {
+                        failed.add(failure(id, e));
+                        return null;
+                    }));
+        }
+        return chain.map(v -> new BatchResult(succeeded, failed));
+    }
+
+    private Uni<Void> apply(BatchRequest body, UUID id) {
+        String actor = ProjectResource.ACTOR;
+        return switch (body.action()) {
+            case START -> lifecycle.start(id, null, actor).replaceWithVoid();
+            case PAUSE -> lifecycle.pause(id, null, actor).replaceWithVoid();
+            case RESUME -> lifecycle.resume(id, null, actor).replaceWithVoid();
+            case RELEASE -> lifecycle.release(id, null, actor).replaceWithVoid();
+            case DELETE -> {
+                String name = body.confirmNames() == null ? null : body.confirmNames().get(id);
+                yield name == null
+                        ? Uni.createFrom().failure(new ApiProblem(ProblemCode.CONFIRMATION_REQUIRED,
+                                "confirmNames has no name for " + id))
+                        : lifecycle.delete(id, name, null, actor);
+            }
+        };
+    }
+
+    private static BatchFailure failure(UUID id, Throwable e) {
+        ApiProblem problem = Failures.classify(e).orElseGet(() -> {
+            LOG.errorf(e, "Unexpected failure in batch item %s", id);
+            return new ApiProblem(ProblemCode.INTERNAL_ERROR, "An unexpected error occurred; it has been logged");
+        });
+        return new BatchFailure(id, problem.code().name(), problem.getMessage());
+    }
+
+    private static void validate(BatchRequest body) {
+        List<ApiProblem.FieldError> errors = new ArrayList<>();
+        if (body == null) {
+            throw ApiProblem.validation("body", "a batch request is required");
+        }
+        if (body.action() == null) {
+            errors.add(new ApiProblem.FieldError("action", "is required"));
+        }
+        if (body.ids() == null || body.ids().isEmpty()) {
+            errors.add(new ApiProblem.FieldError("ids", "must list at least one project id"));
+        } else if (body.ids().size() > MAX_IDS) {
+            errors.add(new ApiProblem.FieldError("ids", "must list at most " + MAX_IDS + " ids"));
+        } else if (body.ids().contains(null)) {
+            errors.add(new ApiProblem.FieldError("ids", "must not contain null"));
+        } else if (new HashSet<>(body.ids()).size() != body.ids().size()) {
+            errors.add(new ApiProblem.FieldError("ids", "must not repeat an id"));
+        }
+        if (body.confirmNames() != null && !body.confirmNames().isEmpty() && body.action() != null
+                && body.action() != BatchAction.DELETE) {
+            errors.add(new ApiProblem.FieldError("confirmNames", "is only for DELETE"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblem.validation(errors);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.migrationplane.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.migrationplane.progress.StepName;
+import io.migrationplane.progress.StepState;
+import io.migrationplane.progress.StepStatus;
+
+/**
+ * The simulated full-migration and incremental-sync workers of one project on this replica. Pure
+ * state: it advances counters by rate × elapsed time and knows nothing of the database. It starts
+ * from the last checkpoint, so nothing it shows ever goes backwards.
+ */
+final class SimulatedRun {
+
+    enum Outcome {
+        RUNNING, FAILED, COMPLETED
+    }
+
+    static final Duration PRECHECK_TIME = Duration.ofMillis(100);
+    static final Duration SCHEMA_TIME = Duration.ofMillis(200);
+    private static final double MAX_STEP_SECONDS = 5;
+
+    final UUID projectId;
+    final UUID leaseToken;
+    final long rowsTotal;
+    final long rowsPerSecond;
+    final long changesPerSecond;
+    final Integer failAtPercent;
+    final List<StepState> steps;
+
+    boolean failConsumed;
+    double rowsMigrated;
+    double rowsVerified;
+    double changesApplied;
+    double measuredRowsPerSecond;
+    Instant checkpoint;
+    int latencyMillis;
+    Outcome outcome = Outcome.RUNNING;
+    String failure;
+    private Instant lastTick;
+    volatile boolean stopped;
+
+    SimulatedRun(UUID projectId, UUID leaseToken, long rowsTotal, long rowsPerSecond, long changesPerSecond,
+            Integer failAtPercent, List<StepState> steps, long rowsMigrated, long rowsVerified, long changesApplied,
+            boolean failConsumed, Instant checkpoint, Instant now) {
+        this.projectId = projectId;
+        this.leaseToken = leaseToken;
+        this.rowsTotal = rowsTotal;
+        this.rowsPerSecond = rowsPerSecond;
+        this.changesPerSecond = changesPerSecond;
+        this.failAtPercent = failAtPercent;
+        this.steps = steps;
+        this.rowsMigrated = rowsMigrated;
+        this.rowsVerified = rowsVerified;
+        this.changesApplied = changesApplied;
+        this.failConsumed = failConsumed;
+        this.checkpoint = checkpoint;
+        this.lastTick = now;
+    }
+
+    /** Moves every step on by the time since the last call. */
+    void advance(Instant now) {
+        double dt = Math.min(MAX_STEP_SECONDS, Math.max(0, Duration.between(lastTick, now).toNanos() / 1e9));
+        lastTick = now;
+        measuredRowsPerSecond = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            StepState step = steps.get(i);
+            if (step.isFinished()) {
+                continue;
+            }
+            boolean blocking = switch (step.name()) {
+                case PRECHECK -> timed(i, now, PRECHECK_TIME);
+                case SCHEMA_MIGRATION -> timed(i, now, SCHEMA_TIME);
+                case FULL_MIGRATION -> fullMigration(i, now, dt);
+                case INCREMENTAL_SYNC -> incrementalSync(i, now, dt);
+                case FULL_VERIFICATION -> verification(i, now, dt);
+            };
+            if (outcome == Outcome.FAILED || blocking) {
+                return;
+            }
+        }
+        if (steps.stream().allMatch(StepState::isFinished)) {
+            outcome = Outcome.COMPLETED;
+        }
+    }
+
+    /** A short step: runs for its fixed time, then lets the next one start. Returns whether it still blocks. */
+    private boolean timed(int i, Instant now, Duration duration) {
+        StepState step = steps.get(i);
+        if (step.status() != StepStatus.RUNNING) {
+            step = step.running(now);
+            steps.set(i, step);
+        }
+        if (!now.isBefore(step.startedAt().plus(duration))) {
+            steps.set(i, step.finished(now));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean fullMigration(int i, Instant now, double dt) {
+        StepState step = steps.get(i);
+        if (step.status() != StepStatus.RUNNING) {
+            steps.set(i, step.running(now));
+            dt = 0;
+        }
+        double before = rowsMigrated;
+        rowsMigrated = Math.min(rowsTotal, rowsMigrated + rowsPerSecond * dt);
+        if (failAtPercent != null && !failConsumed) {
+            double failAt = Math.floor(rowsTotal * (failAtPercent / 100.0));
+            if (rowsMigrated >= failAt) {
+                rowsMigrated = Math.max(before, failAt);
+                failConsumed = true;
+                failure = "Simulated failure at " + failAtPercent + "% of the full migration ("
+                        + (long) rowsMigrated + " of " + rowsTotal + " rows); resume goes on from the checkpoint";
+                steps.set(i, steps.get(i).failed(now, failure));
+                outcome = Outcome.FAILED;
+                return true;
+            }
+        }
+        measuredRowsPerSecond = dt > 0 ? (rowsMigrated - before) / dt : 0;
+        if (rowsMigrated >= rowsTotal) {
+            steps.set(i, steps.get(i).finished(now));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean incrementalSync(int i, Instant now, double dt) {
+        StepState step = steps.get(i);
+        if (step.status() != StepStatus.MONITORING) {
+            steps.set(i, step.monitoring(now));
+        }
+        changesApplied += changesPerSecond * dt;
+        // The applier trails the source by about half a tick plus a fixed apply cost.
+        latencyMillis = (int) Math.round(dt * 500) + 100;
+        checkpoint = now.minusMillis(latencyMillis);
+        return false;
+    }
+
+    private boolean verification(int i, Instant now, double dt) {
+        StepState step = steps.get(i);
+        if (step.status() != StepStatus.RUNNING) {
+            steps.set(i, step.running(now));
+            dt = 0;
+        }
+        rowsVerified = Math.min(rowsTotal, rowsVerified + rowsPerSecond * dt);
+        if (rowsVerified >= rowsTotal) {
+            steps.set(i, steps.get(i).finished(now));
+        }
+        return false;
+    }
+
+    boolean hasStep(StepName name) {
+        return steps.stream().anyMatch(s -> s.name() == name);
+    }
+}

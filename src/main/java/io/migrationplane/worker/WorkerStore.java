@@ -1,0 +1,152 @@
+package io.migrationplane.worker;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.migrationplane.progress.Steps;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The worker side of {@code project_runtime}, on the reactive PG client: batched, and every write
+ * fenced by the lease token and the {@code active} flag that a pause or release clears.
+ */
+@ApplicationScoped
+class WorkerStore {
+
+    private static final String CLAIM = """
+            with claimable as (
+                select r.project_id from project_runtime r
+                where r.active and (r.lease_token is null or r.lease_expires_at < now())
+                order by r.lease_expires_at nulls first
+                limit $3
+                for update of r skip locked)
+            update project_runtime r
+               set lease_owner = $1, lease_token = gen_random_uuid(),
+                   lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
+              from claimable c, project p
+             where r.project_id = c.project_id and p.id = r.project_id
+            returning r.project_id, r.lease_token, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
+                      r.fail_consumed, r.incremental_checkpoint, p.rows_total, p.rows_per_second,
+                      p.changes_per_second, p.fail_at_percent
+            """;
+
+    private static final String CHECKPOINT = """
+            update project_runtime
+               set steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
+                   changes_applied = greatest(changes_applied, $6), rows_per_second = $7,
+                   incremental_checkpoint = $8, latency_millis = $9,
+                   lease_expires_at = now() + $10 * interval '1 millisecond', updated_at = now()
+             where project_id = $1 and lease_token = $2 and active
+               and exists (select 1 from project p where p.id = $1 and p.status = 'RUNNING')
+            """;
+
+    private static final String LOCK_PROJECT = "select 1 from project where id = $1 for update";
+
+    private static final String FINISH_RUN = """
+            with fenced as (
+                update project_runtime
+                   set active = false, lease_owner = null, lease_token = null, lease_expires_at = null,
+                       steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
+                       changes_applied = greatest(changes_applied, $6), rows_per_second = 0,
+                       fail_consumed = fail_consumed or $7, updated_at = now()
+                 where project_id = $1 and lease_token = $2 and active
+                returning project_id),
+            moved as (
+                update project set status = $8, version = version + 1, updated_at = now()
+                 where id in (select project_id from fenced) and status = 'RUNNING'
+                returning id, name)
+            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+            select id, name, now(), $8, 'RUNNING', $8, 'system', $9 from moved
+            """;
+
+    private static final String LET_GO = """
+            update project_runtime set lease_owner = null, lease_token = null, lease_expires_at = null, rows_per_second = 0
+             where project_id = $1 and lease_token = $2
+            """;
+
+    private static final String LET_GO_ALL = """
+            update project_runtime set lease_owner = null, lease_token = null, lease_expires_at = null, rows_per_second = 0
+             where lease_owner = $1
+            """;
+
+    private final Pool pool;
+
+    WorkerStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    Uni<List<SimulatedRun>> claim(String owner, long ttlMillis, int limit, Instant now) {
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(owner, ttlMillis, limit)).map(rows -> {
+            List<SimulatedRun> runs = new ArrayList<>();
+            for (Row r : rows) {
+                runs.add(new SimulatedRun(r.getUUID("project_id"), r.getUUID("lease_token"),
+                        r.getLong("rows_total"), r.getLong("rows_per_second"), r.getLong("changes_per_second"),
+                        r.getInteger("fail_at_percent"), Steps.fromJson(r.getString("steps")),
+                        r.getLong("rows_migrated"), r.getLong("rows_verified"), r.getLong("changes_applied"),
+                        r.getBoolean("fail_consumed"), instant(r.getOffsetDateTime("incremental_checkpoint")), now));
+            }
+            return runs;
+        });
+    }
+
+    /** Writes every run's checkpoint in one batch; returns, per run, whether the write landed (lease still held). */
+    Uni<boolean[]> checkpoint(List<SimulatedRun> runs, long ttlMillis) {
+        if (runs.isEmpty()) {
+            return Uni.createFrom().item(new boolean[0]);
+        }
+        List<Tuple> batch = new ArrayList<>(runs.size());
+        for (SimulatedRun run : runs) {
+            batch.add(Tuple.tuple()
+                    .addUUID(run.projectId).addUUID(run.leaseToken).addString(Steps.toJson(run.steps))
+                    .addLong((long) run.rowsMigrated).addLong((long) run.rowsVerified).addLong((long) run.changesApplied)
+                    .addDouble(run.measuredRowsPerSecond).addOffsetDateTime(offset(run.checkpoint))
+                    .addInteger(run.checkpoint == null ? null : run.latencyMillis).addLong(ttlMillis));
+        }
+        return pool.preparedQuery(CHECKPOINT).executeBatch(batch).map(result -> {
+            boolean[] landed = new boolean[runs.size()];
+            RowSet<Row> rs = result;
+            for (int i = 0; i < landed.length && rs != null; i++) {
+                landed[i] = rs.rowCount() == 1;
+                rs = rs.next();
+            }
+            return landed;
+        });
+    }
+
+    /** FAILED or COMPLETED: final checkpoint, lease dropped, status and event, atomically and only if still leased. */
+    Uni<Boolean> finish(SimulatedRun run, String status, String detail) {
+        Tuple args = Tuple.tuple()
+                .addUUID(run.projectId).addUUID(run.leaseToken).addString(Steps.toJson(run.steps))
+                .addLong((long) run.rowsMigrated).addLong((long) run.rowsVerified).addLong((long) run.changesApplied)
+                .addBoolean(run.failConsumed).addString(status).addString(detail);
+        // Project row first, as user transitions lock it: the same order on both sides means no deadlock.
+        return pool.withTransaction(conn -> conn.preparedQuery(LOCK_PROJECT).execute(Tuple.of(run.projectId))
+                .chain(() -> conn.preparedQuery(FINISH_RUN).execute(args))
+                .map(rows -> rows.rowCount() > 0));
+    }
+
+    Uni<Void> letGo(UUID projectId, UUID token) {
+        return pool.preparedQuery(LET_GO).execute(Tuple.of(projectId, token)).replaceWithVoid();
+    }
+
+    Uni<Integer> letGoAll(String owner) {
+        return pool.preparedQuery(LET_GO_ALL).execute(Tuple.of(owner)).map(RowSet::rowCount);
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime offset(Instant t) {
+        return t == null ? null : t.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,232 @@
+package io.migrationplane.worker;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.migrationplane.progress.ReleaseCompletion;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the simulated workers of the RUNNING projects whose leases this replica holds. Each tick:
+ * claim unowned or expired leases, advance every run, checkpoint them all in one batch (which also
+ * renews the leases), and drop every run whose write was refused: refused means paused, released or
+ * taken over, so the run stops at once.
+ */
+@ApplicationScoped
+public class WorkerSupervisor {
+
+    private static final Logger LOG = Logger.getLogger(WorkerSupervisor.class);
+    private static final Duration RELEASE_SWEEP = Duration.ofSeconds(1);
+
+    private final WorkerStore store;
+    private final ReleaseCompletion releases;
+    private final WorkerSettings settings;
+    private final String replicaId;
+    private final Map<UUID, SimulatedRun> runs = new ConcurrentHashMap<>();
+    private final Counter rowsCounter;
+    private final Counter changesCounter;
+    private final Counter claimsCounter;
+    private final Counter stopsCounter;
+    private final Counter tickFailures;
+    private final Vertx vertx;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private long timerId = -1;
+    private volatile boolean shuttingDown;
+    private volatile Instant lastSweep = Instant.EPOCH;
+
+    WorkerSupervisor(WorkerStore store, ReleaseCompletion releases, WorkerSettings settings, MeterRegistry registry,
+            Vertx vertx) {
+        this.store = store;
+        this.vertx = vertx;
+        this.releases = releases;
+        this.settings = settings;
+        this.replicaId = settings.replicaId().orElseGet(WorkerSupervisor::defaultReplicaId);
+        this.rowsCounter = registry.counter("migration.worker.rows.migrated");
+        this.changesCounter = registry.counter("migration.worker.changes.applied");
+        this.claimsCounter = registry.counter("migration.worker.lease.claims");
+        this.stopsCounter = registry.counter("migration.worker.stops");
+        this.tickFailures = registry.counter("migration.worker.tick.failures");
+        registry.gauge("migration.worker.runs", runs, Map::size);
+        LOG.infof("Worker supervisor of replica %s: tick %s, lease TTL %s", replicaId, settings.tick(), settings.leaseTtl());
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    /** Projects whose workers run on this replica now. */
+    public int runningHere() {
+        return runs.size();
+    }
+
+    /** Ticks on a Vert.x timer: the Quarkus scheduler does not go below one second. A slow tick skips the next. */
+    void onStart(@Observes StartupEvent event) {
+        if (!settings.enabled()) {
+            LOG.infof("Workers are disabled on replica %s (migration.worker.enabled=false)", replicaId);
+            return;
+        }
+        timerId = vertx.setPeriodic(settings.tick().toMillis(), id -> {
+            if (ticking.compareAndSet(false, true)) {
+                tick().subscribe().with(v -> ticking.set(false), e -> ticking.set(false));
+            }
+        });
+    }
+
+    Uni<Void> tick() {
+        if (shuttingDown) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        long ttl = settings.leaseTtl().toMillis();
+        return store.claim(replicaId, ttl, settings.claimBatch(), now)
+                .invoke(claimed -> {
+                    for (SimulatedRun run : claimed) {
+                        runs.put(run.projectId, run);
+                    }
+                    claimsCounter.increment(claimed.size());
+                })
+                .chain(() -> advanceAll(now, ttl))
+                .chain(() -> sweepReleases(now))
+                .onFailure().invoke(e -> {
+                    tickFailures.increment();
+                    LOG.warnf("Worker tick failed (will retry next tick): %s", e.toString());
+                })
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> advanceAll(Instant now, long ttl) {
+        List<SimulatedRun> active = new ArrayList<>(runs.size());
+        List<SimulatedRun> finished = new ArrayList<>();
+        double rowsBefore = 0;
+        double changesBefore = 0;
+        for (SimulatedRun run : runs.values()) {
+            if (run.stopped) {
+                continue;
+            }
+            rowsBefore += run.rowsMigrated;
+            changesBefore += run.changesApplied;
+            run.advance(now);
+            (run.outcome == SimulatedRun.Outcome.RUNNING ? active : finished).add(run);
+        }
+        double rowsAfter = 0;
+        double changesAfter = 0;
+        for (SimulatedRun run : active) {
+            rowsAfter += run.rowsMigrated;
+            changesAfter += run.changesApplied;
+        }
+        for (SimulatedRun run : finished) {
+            rowsAfter += run.rowsMigrated;
+            changesAfter += run.changesApplied;
+        }
+        rowsCounter.increment(Math.max(0, rowsAfter - rowsBefore));
+        changesCounter.increment(Math.max(0, changesAfter - changesBefore));
+        return store.checkpoint(active, ttl)
+                .chain(landed -> {
+                    List<Uni<Void>> stops = new ArrayList<>();
+                    for (int i = 0; i < landed.length; i++) {
+                        if (!landed[i]) {
+                            stops.add(stop(active.get(i), "its checkpoint was refused"));
+                        }
+                    }
+                    return concat(stops);
+                })
+                .chain(() -> {
+                    List<Uni<Void>> outcomes = new ArrayList<>();
+                    for (SimulatedRun run : finished) {
+                        outcomes.add(finish(run));
+                    }
+                    return concat(outcomes);
+                });
+    }
+
+    private Uni<Void> finish(SimulatedRun run) {
+        String status = run.outcome.name();
+        String detail = run.outcome == SimulatedRun.Outcome.FAILED ? run.failure : "Every selected step finished";
+        return store.finish(run, status, detail).invoke(done -> {
+            runs.remove(run.projectId, run);
+            if (done) {
+                LOG.infof("Project %s %s", run.projectId, status);
+            }
+        }).replaceWithVoid();
+    }
+
+    /** A committed stop was announced (pause, release, delete): stop at once and let go of the lease. */
+    public Uni<Void> onStopSignal(UUID projectId) {
+        SimulatedRun run = runs.get(projectId);
+        if (run == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return stop(run, "a stop was signalled");
+    }
+
+    private Uni<Void> stop(SimulatedRun run, String why) {
+        run.stopped = true;
+        if (!runs.remove(run.projectId, run)) {
+            return Uni.createFrom().voidItem();
+        }
+        stopsCounter.increment();
+        LOG.debugf("Stopping workers of project %s: %s", run.projectId, why);
+        return store.letGo(run.projectId, run.leaseToken)
+                .chain(() -> releases.finish(run.projectId))
+                .replaceWithVoid();
+    }
+
+    /** Releases whose owner died finish when the lease expires, on whichever replica looks first. */
+    private Uni<Void> sweepReleases(Instant now) {
+        if (Duration.between(lastSweep, now).compareTo(RELEASE_SWEEP) < 0) {
+            return Uni.createFrom().voidItem();
+        }
+        lastSweep = now;
+        return releases.finishAll().replaceWithVoid();
+    }
+
+    /** SIGTERM: stop ticking and hand every lease back so another replica takes over without waiting for the TTL. */
+    void onShutdown(@Observes ShutdownEvent event) {
+        shuttingDown = true;
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        runs.values().forEach(run -> run.stopped = true);
+        runs.clear();
+        try {
+            Integer n = store.letGoAll(replicaId).await().atMost(Duration.ofSeconds(5));
+            LOG.infof("Replica %s handed back %d leases on shutdown", replicaId, n);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not hand back leases on shutdown (they expire after %s): %s", settings.leaseTtl(), e.toString());
+        }
+    }
+
+    private static Uni<Void> concat(List<Uni<Void>> steps) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Uni<Void> step : steps) {
+            chain = chain.chain(() -> step);
+        }
+        return chain;
+    }
+
+    private static String defaultReplicaId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "replica";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
