@@ -103,6 +103,12 @@ public final class Api {
                 .then().statusCode(200).extract().jsonPath().getList("items.action");
     }
 
+    public static List<String> eventActionsOldestFirst(String id) {
+        List<String> actions = new ArrayList<>(eventActions(id));
+        java.util.Collections.reverse(actions);
+        return actions;
+    }
+
     public static void awaitStatus(String id, String status, Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> status.equals(status(id)));
     }
