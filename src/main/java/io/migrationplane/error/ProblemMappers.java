@@ -34,6 +34,12 @@ public class ProblemMappers {
         return ProblemResponses.response(fromJackson(e), path(uri));
     }
 
+    /** More specific than Quarkus's own mapper for this type, which answers in plain JSON. */
+    @ServerExceptionMapper
+    public Response mismatch(MismatchedInputException e, UriInfo uri) {
+        return ProblemResponses.response(fromJackson(e), path(uri));
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         for (Throwable t : Failures.chain(e)) {

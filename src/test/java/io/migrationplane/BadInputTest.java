@@ -1,0 +1,218 @@
+package io.migrationplane;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migrationplane.testing.Api;
+import io.migrationplane.testing.PostgresResource;
+import io.migrationplane.testing.Sql;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Malformed and rule-breaking requests: each gets a 4xx problem+json with the right code, and none
+ * changes anything (no project, no event, no version bump).
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class BadInputTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static String victimId;
+    private static String victimName;
+    private static final String UNKNOWN = UUID.randomUUID().toString();
+
+    record Case(String name, String method, String path, String contentType, Object body, Map<String, String> headers,
+            int status, String code) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The project every id-based case aims at; created on first use (RestAssured knows the port by then). */
+    private static synchronized void victim() {
+        if (victimId == null) {
+            victimName = Api.uniqueName("victim");
+            victimId = Api.create(Api.body(victimName));
+        }
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A valid create body with one change. */
+    private static String create(Consumer<Map<String, Object>> change) {
+        Map<String, Object> body = Api.body(Api.uniqueName("bad"));
+        change.accept(body);
+        return json(body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> source(Map<String, Object> b) {
+        return (Map<String, Object>) b.get("source");
+    }
+
+    private static Case post(String name, String body, int status, String code) {
+        return new Case(name, "POST", Api.BASE, "application/json", body, Map.of(), status, code);
+    }
+
+    private static Case call(String name, String method, String path, String body, int status, String code) {
+        return new Case(name, method, path, body == null ? null : "application/json", body, Map.of(), status, code);
+    }
+
+    private static Case patch(String name, String body, Map<String, String> headers, int status, String code) {
+        return new Case(name, "PATCH", Api.BASE + "/{victim}", "application/merge-patch+json", body, headers, status, code);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Case> c = new ArrayList<>();
+        // --- create: unreadable bodies
+        c.add(post("truncated JSON", "{\"name\": ", 400, "MALFORMED_REQUEST"));
+        c.add(post("array instead of object", "[]", 400, "MALFORMED_REQUEST"));
+        c.add(post("string instead of object", "\"project\"", 400, "MALFORMED_REQUEST"));
+        c.add(post("empty body", "", 400, "VALIDATION_FAILED"));
+        c.add(post("JSON null", "null", 400, "VALIDATION_FAILED"));
+        c.add(post("port is not a number", create(b -> source(b).put("port", "abc")), 400, "MALFORMED_REQUEST"));
+        c.add(post("unknown endpoint type", create(b -> source(b).put("type", "MONGODB")), 400, "MALFORMED_REQUEST"));
+        c.add(post("unknown migration type", create(b -> b.put("migrationTypes", List.of("TELEPORT"))), 400, "MALFORMED_REQUEST"));
+        c.add(post("rows is not a number", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t", "rows", "many")))), 400, "MALFORMED_REQUEST"));
+        c.add(post("labels value is an object", create(b -> b.put("labels", Map.of("team", Map.of("x", 1)))), 400, "MALFORMED_REQUEST"));
+        c.add(post("objects is an object", create(b -> b.put("objects", Map.of("schema", "s"))), 400, "MALFORMED_REQUEST"));
+        // --- create: rules
+        c.add(post("name missing", create(b -> b.remove("name")), 400, "VALIDATION_FAILED"));
+        c.add(post("name with a space", create(b -> b.put("name", "orders to ob")), 400, "VALIDATION_FAILED"));
+        c.add(post("name of 65 characters", create(b -> b.put("name", "n".repeat(65))), 400, "VALIDATION_FAILED"));
+        c.add(post("name empty", create(b -> b.put("name", "")), 400, "VALIDATION_FAILED"));
+        c.add(post("port out of range", create(b -> source(b).put("port", 70000)), 400, "VALIDATION_FAILED"));
+        c.add(post("host missing", create(b -> source(b).remove("host")), 400, "VALIDATION_FAILED"));
+        c.add(post("destination missing", create(b -> b.remove("destination")), 400, "VALIDATION_FAILED"));
+        c.add(post("no migration types", create(b -> b.put("migrationTypes", List.of())), 400, "VALIDATION_FAILED"));
+        c.add(post("schema migration only", create(b -> b.put("migrationTypes", List.of("SCHEMA_MIGRATION"))), 400, "VALIDATION_FAILED"));
+        c.add(post("verification without full migration", create(b -> b.put("migrationTypes", List.of("INCREMENTAL_SYNC", "FULL_VERIFICATION"))), 400, "VALIDATION_FAILED"));
+        c.add(post("repeated migration type", create(b -> b.put("migrationTypes", List.of("FULL_MIGRATION", "FULL_MIGRATION"))), 400, "VALIDATION_FAILED"));
+        c.add(post("no tables", create(b -> b.put("objects", List.of())), 400, "VALIDATION_FAILED"));
+        c.add(post("negative rows", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t", "rows", -1)))), 400, "VALIDATION_FAILED"));
+        c.add(post("rows over 10^12", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t", "rows", 1_000_000_000_001L)))), 400, "VALIDATION_FAILED"));
+        c.add(post("10,001 tables", create(b -> {
+            List<Map<String, Object>> tables = new ArrayList<>();
+            for (int i = 0; i < 10_001; i++) {
+                tables.add(Map.of("schema", "s", "table", "t" + i, "rows", 1));
+            }
+            b.put("objects", tables);
+        }), 400, "VALIDATION_FAILED"));
+        c.add(post("table listed twice", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t", "rows", 1), Map.of("schema", "s", "table", "t", "rows", 2)))), 400, "VALIDATION_FAILED"));
+        c.add(post("unknown field", create(b -> b.put("colour", "blue")), 400, "VALIDATION_FAILED"));
+        c.add(post("failAtPercent over 100", create(b -> b.put("simulation", Map.of("failAtPercent", 101))), 400, "VALIDATION_FAILED"));
+        c.add(post("rowsPerSecond zero", create(b -> b.put("simulation", Map.of("rowsPerSecond", 0))), 400, "VALIDATION_FAILED"));
+        c.add(post("label key with a space", create(b -> b.put("labels", Map.of("bad key", "x"))), 400, "VALIDATION_FAILED"));
+        c.add(post("name already taken (other case)", null, 409, "NAME_TAKEN"));
+        c.add(new Case("text/plain body", "POST", Api.BASE, "text/plain", "name=x", Map.of(), 415, "UNSUPPORTED_MEDIA_TYPE"));
+        c.add(post("body over the size limit", "{\"description\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}", 413, "PAYLOAD_TOO_LARGE"));
+        // --- ids and paths
+        c.add(call("id is not a UUID", "GET", Api.BASE + "/not-a-uuid", null, 400, "MALFORMED_REQUEST"));
+        c.add(call("unknown project", "GET", Api.BASE + "/" + UNKNOWN, null, 404, "PROJECT_NOT_FOUND"));
+        c.add(call("start with a bad id", "POST", Api.BASE + "/1234/start", null, 400, "MALFORMED_REQUEST"));
+        c.add(call("pause an unknown project", "POST", Api.BASE + "/" + UNKNOWN + "/pause", null, 404, "PROJECT_NOT_FOUND"));
+        c.add(call("progress of an unknown project", "GET", Api.BASE + "/" + UNKNOWN + "/progress", null, 404, "PROJECT_NOT_FOUND"));
+        c.add(call("path nobody serves", "GET", "/api/v1/nothing-here", null, 404, "NOT_FOUND"));
+        c.add(call("method not allowed", "PUT", Api.BASE, "{}", 405, "METHOD_NOT_ALLOWED"));
+        // --- list parameters
+        c.add(call("size 0", "GET", Api.BASE + "?size=0", null, 400, "VALIDATION_FAILED"));
+        c.add(call("size 201", "GET", Api.BASE + "?size=201", null, 400, "VALIDATION_FAILED"));
+        c.add(call("negative page", "GET", Api.BASE + "?page=-1", null, 400, "VALIDATION_FAILED"));
+        c.add(call("page not a number", "GET", Api.BASE + "?page=abc", null, 400, "MALFORMED_REQUEST"));
+        c.add(call("unknown status filter", "GET", Api.BASE + "?status=BOGUS", null, 400, "MALFORMED_REQUEST"));
+        c.add(call("unknown sort field", "GET", Api.BASE + "?sort=colour", null, 400, "VALIDATION_FAILED"));
+        c.add(call("label filter without colon", "GET", Api.BASE + "?label=team", null, 400, "VALIDATION_FAILED"));
+        c.add(call("events: projectId not a UUID", "GET", "/api/v1/events?projectId=zzz", null, 400, "MALFORMED_REQUEST"));
+        c.add(call("events: unknown action", "GET", "/api/v1/events?action=EXPLODED", null, 400, "MALFORMED_REQUEST"));
+        // --- patch
+        c.add(patch("patch a read-only field", "{\"status\": \"RUNNING\"}", Map.of(), 400, "VALIDATION_FAILED"));
+        c.add(patch("patch with an array", "[1, 2]", Map.of(), 400, "MALFORMED_REQUEST"));
+        c.add(patch("patch port with text", "{\"source\": {\"port\": \"x\"}}", Map.of(), 400, "MALFORMED_REQUEST"));
+        c.add(patch("patch to an invalid name", "{\"name\": \"has space\"}", Map.of(), 400, "VALIDATION_FAILED"));
+        c.add(patch("patch an unknown field", "{\"colour\": \"red\"}", Map.of(), 400, "VALIDATION_FAILED"));
+        c.add(patch("patch with a stale If-Match", "{\"description\": \"x\"}", Map.of("If-Match", "\"999\""), 412, "VERSION_MISMATCH"));
+        c.add(patch("patch with a garbage If-Match", "{\"description\": \"x\"}", Map.of("If-Match", "yesterday"), 400, "MALFORMED_REQUEST"));
+        c.add(patch("patch with invalid JSON", "{\"description\": ", Map.of(), 400, "MALFORMED_REQUEST"));
+        c.add(new Case("start with a stale If-Match", "POST", Api.BASE + "/{victim}/start", null, null, Map.of("If-Match", "\"41\""), 412, "VERSION_MISMATCH"));
+        // --- delete
+        c.add(call("delete without confirmName", "DELETE", Api.BASE + "/{victim}", null, 400, "CONFIRMATION_REQUIRED"));
+        c.add(call("delete with a wrong confirmName", "DELETE", Api.BASE + "/{victim}?confirmName=wrong", null, 422, "CONFIRMATION_MISMATCH"));
+        c.add(call("delete with a bad id", "DELETE", Api.BASE + "/nope?confirmName=x", null, 400, "MALFORMED_REQUEST"));
+        // --- clone
+        c.add(call("clone to an invalid name", "POST", Api.BASE + "/{victim}/clone", "{\"name\": \"a b\"}", 400, "VALIDATION_FAILED"));
+        c.add(call("clone to a taken name", "POST", Api.BASE + "/{victim}/clone", "{\"name\": \"{victimName}\"}", 409, "NAME_TAKEN"));
+        c.add(call("clone an unknown project", "POST", Api.BASE + "/" + UNKNOWN + "/clone", "{}", 404, "PROJECT_NOT_FOUND"));
+        // --- batch
+        c.add(call("batch: unknown action", "POST", Api.BASE + "/batch", "{\"action\": \"EXPLODE\", \"ids\": [\"{victim}\"]}", 400, "MALFORMED_REQUEST"));
+        c.add(call("batch: id not a UUID", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"x\"]}", 400, "MALFORMED_REQUEST"));
+        c.add(call("batch: no ids", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": []}", 400, "VALIDATION_FAILED"));
+        c.add(call("batch: 101 ids", "POST", Api.BASE + "/batch", json(Map.of("action", "START", "ids",
+                Stream.generate(() -> UUID.randomUUID().toString()).limit(101).toList())), 400, "VALIDATION_FAILED"));
+        c.add(call("batch: repeated id", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"{victim}\", \"{victim}\"]}", 400, "VALIDATION_FAILED"));
+        c.add(call("batch: names for START", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"{victim}\"], \"confirmNames\": {\"{victim}\": \"x\"}}", 400, "VALIDATION_FAILED"));
+        c.add(call("batch: no action", "POST", Api.BASE + "/batch", "{\"ids\": [\"{victim}\"]}", 400, "VALIDATION_FAILED"));
+        return c.stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void rejectedWithAProblemAndNothingChanges(Case c) {
+        victim();
+        long projects = Sql.count("select count(*) from project");
+        long events = Sql.count("select count(*) from project_event");
+        long version = Api.project(victimId).getLong("version");
+
+        Object body = c.body();
+        if (c.name().startsWith("name already taken")) {
+            Map<String, Object> b = Api.body(victimName.toUpperCase());
+            body = json(b);
+        }
+        RequestSpecification spec = given().headers(c.headers());
+        if (c.contentType() != null) {
+            spec = spec.contentType(c.contentType());
+        }
+        if (body != null) {
+            spec = spec.body(body.toString().replace("{victim}", victimId).replace("{victimName}", victimName));
+        }
+        String path = c.path().replace("{victim}", victimId);
+        Response response = spec.request(c.method(), path);
+
+        response.then().statusCode(c.status()).contentType("application/problem+json")
+                .body("code", equalTo(c.code()))
+                .body("status", equalTo(c.status()))
+                .body("title", org.hamcrest.Matchers.notNullValue())
+                .body("detail", org.hamcrest.Matchers.notNullValue());
+        assertEquals(projects, Sql.count("select count(*) from project"), "no project was created or removed");
+        assertEquals(events, Sql.count("select count(*) from project_event"), "no event was recorded");
+        assertEquals(version, Api.project(victimId).getLong("version"), "the project was not changed");
+        assertEquals("NOT_STARTED", Api.status(victimId));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theTableHasAtLeastFortyCases() {
+        org.hamcrest.MatcherAssert.assertThat(cases().count(), org.hamcrest.Matchers.greaterThanOrEqualTo(40L));
+    }
+}
