@@ -112,7 +112,8 @@ public class ProjectService {
         }
         for (Map.Entry<String, String> label : filter.labels()) {
             params.add(ProjectJson.write(Map.of(label.getKey(), label.getValue())));
-            where.append(" and cast(p.labels as jsonb) @> cast(?").append(params.size()).append(" as jsonb)");
+            // via text: a parameter typed jsonb would be bound as a JSON string, not as the object it spells
+            where.append(" and cast(p.labels as jsonb) @> cast(cast(?").append(params.size()).append(" as text) as jsonb)");
         }
         String direction = filter.sort().descending() ? " desc" : " asc";
         String order = " order by " + filter.sort().field().column + direction + ", p.id" + direction;
