@@ -28,13 +28,13 @@ class StopSignalListener {
     private final Vertx vertx;
     private final WorkerSupervisor supervisor;
     private final WorkerSettings settings;
-    private final String url;
+    private final Optional<String> url;
     private final Optional<String> username;
     private final Optional<String> password;
     private PgSubscriber subscriber;
 
     StopSignalListener(Vertx vertx, WorkerSupervisor supervisor, WorkerSettings settings,
-            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.vertx = vertx;
@@ -46,10 +46,10 @@ class StopSignalListener {
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!settings.enabled()) {
+        if (!settings.enabled() || url.isEmpty()) {
             return;
         }
-        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
+        PgConnectOptions options = PgConnectOptions.fromUri(url.get().replaceFirst("^vertx-reactive:", ""));
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options)
