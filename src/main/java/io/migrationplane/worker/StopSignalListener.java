@@ -32,6 +32,7 @@ class StopSignalListener {
     private final Optional<String> username;
     private final Optional<String> password;
     private PgSubscriber subscriber;
+    private volatile boolean stopping;
 
     StopSignalListener(Vertx vertx, WorkerSupervisor supervisor, WorkerSettings settings,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
@@ -67,12 +68,30 @@ class StopSignalListener {
                             ok -> { },
                             e -> LOG.warnf("Stopping project %s after its signal failed: %s", projectId, e.toString()));
                 });
+        subscriber.closeHandler(() -> {
+            if (!stopping) {
+                LOG.warn("Stop-signal connection lost for good; reconnecting (lease checks cover the gap)");
+                vertx.setTimer(1000, id -> connect());
+            }
+        });
+        connect();
+    }
+
+    /** The first connection is retried until it succeeds; PgSubscriber itself only retries after a success. */
+    private void connect() {
+        if (stopping) {
+            return;
+        }
         subscriber.connect().subscribe().with(
                 ok -> LOG.infof("Listening for stop signals on channel %s", RuntimeRepository.STOP_CHANNEL),
-                e -> LOG.warnf("Could not LISTEN for stop signals yet (falling back to lease checks): %s", e.toString()));
+                e -> {
+                    LOG.warnf("Could not LISTEN for stop signals (retrying; lease checks cover the gap): %s", e.toString());
+                    vertx.setTimer(1000, id -> connect());
+                });
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (subscriber != null) {
             subscriber.closeAndForget();
         }

@@ -47,6 +47,7 @@ public class WorkerSupervisor {
     private final AtomicBoolean ticking = new AtomicBoolean();
     private long timerId = -1;
     private volatile boolean shuttingDown;
+    private volatile Instant failingSince;
     private volatile Instant lastSweep = Instant.EPOCH;
 
     WorkerSupervisor(WorkerStore store, ReleaseCompletion releases, WorkerSettings settings, MeterRegistry registry,
@@ -102,9 +103,20 @@ public class WorkerSupervisor {
                 })
                 .chain(() -> advanceAll(now, ttl))
                 .chain(() -> sweepReleases(now))
+                .invoke(() -> {
+                    if (failingSince != null) {
+                        LOG.infof("Worker ticks succeed again after failing since %s", failingSince);
+                        failingSince = null;
+                    }
+                })
                 .onFailure().invoke(e -> {
                     tickFailures.increment();
-                    LOG.warnf("Worker tick failed (will retry next tick): %s", e.toString());
+                    if (failingSince == null) {
+                        failingSince = now;
+                        LOG.warnf("Worker tick failed; retrying every tick, quietly until it succeeds: %s", e.toString());
+                    } else {
+                        LOG.debugf("Worker tick failed again: %s", e.toString());
+                    }
                 })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
