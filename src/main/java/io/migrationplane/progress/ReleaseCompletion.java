@@ -20,7 +20,10 @@ public class ReleaseCompletion {
                 where p.status = 'RELEASING' and ($1::uuid is null or p.id = $1::uuid)
                   and not exists (select 1 from project_runtime r where r.project_id = p.id
                                   and r.lease_token is not null and r.lease_expires_at > now())
-                returning p.id, p.name)
+                returning p.id, p.name),
+            unleased as (
+                update project_runtime r set lease_owner = null, lease_token = null, lease_expires_at = null
+                 where r.project_id in (select id from released))
             insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
             select id, name, now(), 'RELEASED', 'RELEASING', 'RELEASED', 'system',
                    'Full and incremental workers stopped; resources released'

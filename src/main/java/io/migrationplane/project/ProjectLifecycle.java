@@ -83,6 +83,7 @@ public class ProjectLifecycle {
         p.releasedAt = now;
         p.updatedAt = now;
         return projects.flush()
+                .chain(() -> runtime.clearLease(p.id))
                 .chain(() -> audit.record(p.id, p.name, EventAction.RELEASED, ProjectStatus.RELEASING,
                         ProjectStatus.RELEASED, "system", "No worker was running; released at once", now))
                 .replaceWithVoid();

@@ -78,6 +78,27 @@ class WorkerStore {
              where lease_owner = $1
             """;
 
+    private static final String HEARTBEAT = """
+            with beat as (
+                insert into replica (id, heartbeat_at) values ($1, now())
+                on conflict (id) do update set heartbeat_at = now())
+            select (select count(*) from replica
+                     where id <> $1 and heartbeat_at > now() - $2 * interval '1 millisecond') + 1 as replicas,
+                   (select count(*) from project_runtime where active) as active
+            """;
+
+    private static final String FORGET_REPLICA = "delete from replica where id = $1";
+
+    private static final String PRUNE_REPLICAS = "delete from replica where heartbeat_at < now() - interval '1 hour'";
+
+    /** How many replicas are alive (this one included) and how many projects want workers. */
+    record Census(long replicas, long active) {
+        /** This replica's fair share of the running projects. */
+        long share() {
+            return (active + replicas - 1) / replicas;
+        }
+    }
+
     private final Pool pool;
 
     WorkerStore(Pool pool) {
@@ -140,6 +161,21 @@ class WorkerStore {
 
     Uni<Integer> letGoAll(String owner) {
         return pool.preparedQuery(LET_GO_ALL).execute(Tuple.of(owner)).map(RowSet::rowCount);
+    }
+
+    Uni<Census> heartbeat(String replica, long ttlMillis) {
+        return pool.preparedQuery(HEARTBEAT).execute(Tuple.of(replica, ttlMillis)).map(rows -> {
+            Row row = rows.iterator().next();
+            return new Census(row.getLong("replicas"), row.getLong("active"));
+        });
+    }
+
+    Uni<Void> forget(String replica) {
+        return pool.preparedQuery(FORGET_REPLICA).execute(Tuple.of(replica)).replaceWithVoid();
+    }
+
+    Uni<Void> pruneReplicas() {
+        return pool.query(PRUNE_REPLICAS).execute().replaceWithVoid();
     }
 
     private static Instant instant(OffsetDateTime t) {

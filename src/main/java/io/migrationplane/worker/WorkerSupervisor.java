@@ -94,14 +94,10 @@ public class WorkerSupervisor {
         }
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         long ttl = settings.leaseTtl().toMillis();
-        return store.claim(replicaId, ttl, settings.claimBatch(), now)
-                .invoke(claimed -> {
-                    for (SimulatedRun run : claimed) {
-                        runs.put(run.projectId, run);
-                    }
-                    claimsCounter.increment(claimed.size());
-                })
-                .chain(() -> advanceAll(now, ttl))
+        return store.heartbeat(replicaId, ttl)
+                .chain(census -> claim(census, now, ttl)
+                        .chain(() -> advanceAll(now, ttl))
+                        .chain(() -> shed(census)))
                 .chain(() -> sweepReleases(now))
                 .invoke(() -> {
                     if (failingSince != null) {
@@ -120,6 +116,40 @@ public class WorkerSupervisor {
                 })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Claims up to this replica's fair share, so that work spreads over the live replicas. */
+    private Uni<Void> claim(WorkerStore.Census census, Instant now, long ttl) {
+        long limit = Math.min(settings.claimBatch(), census.share() - runs.size());
+        if (limit <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.claim(replicaId, ttl, (int) limit, now).invoke(claimed -> {
+            for (SimulatedRun run : claimed) {
+                runs.put(run.projectId, run);
+            }
+            claimsCounter.increment(claimed.size());
+        }).replaceWithVoid();
+    }
+
+    /**
+     * Hands back what this replica holds beyond its fair share (plus one, against flapping), right
+     * after a checkpoint, so nothing is lost; another replica claims it on its next tick.
+     */
+    private Uni<Void> shed(WorkerStore.Census census) {
+        long excess = runs.size() - census.share() - 1;
+        if (excess <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> handovers = new ArrayList<>();
+        for (SimulatedRun run : runs.values()) {
+            if (handovers.size() >= excess) {
+                break;
+            }
+            handovers.add(stop(run, "rebalancing to other replicas"));
+        }
+        LOG.debugf("Replica %s hands %d projects over to other replicas", replicaId, handovers.size());
+        return concat(handovers);
     }
 
     private Uni<Void> advanceAll(Instant now, long ttl) {
@@ -205,22 +235,34 @@ public class WorkerSupervisor {
             return Uni.createFrom().voidItem();
         }
         lastSweep = now;
-        return releases.finishAll().replaceWithVoid();
+        return releases.finishAll().chain(() -> store.pruneReplicas());
     }
 
-    /** SIGTERM: stop ticking and hand every lease back so another replica takes over without waiting for the TTL. */
+    /**
+     * SIGTERM: stop ticking, write a final checkpoint of every run, hand every lease back so that
+     * other replicas take over at once instead of after the TTL, and leave the replica registry.
+     */
     void onShutdown(@Observes ShutdownEvent event) {
         shuttingDown = true;
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
         }
-        runs.values().forEach(run -> run.stopped = true);
-        runs.clear();
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (ticking.get() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         try {
-            Integer n = store.letGoAll(replicaId).await().atMost(Duration.ofSeconds(5));
-            LOG.infof("Replica %s handed back %d leases on shutdown", replicaId, n);
+            Integer handedBack = advanceAll(now, settings.leaseTtl().toMillis())
+                    .chain(() -> store.letGoAll(replicaId))
+                    .call(() -> store.forget(replicaId))
+                    .await().atMost(Duration.ofSeconds(5));
+            LOG.infof("Replica %s wrote final checkpoints and handed back %d leases on shutdown", replicaId, handedBack);
         } catch (RuntimeException e) {
             LOG.warnf("Could not hand back leases on shutdown (they expire after %s): %s", settings.leaseTtl(), e.toString());
+        } finally {
+            runs.values().forEach(run -> run.stopped = true);
+            runs.clear();
         }
     }
 

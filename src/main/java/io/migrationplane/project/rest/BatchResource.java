@@ -10,6 +10,10 @@ import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.Failures;
 import io.migrationplane.error.ProblemCode;
 import io.migrationplane.error.ProblemResponses;
+import io.migrationplane.idempotency.IdempotentRequests;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.migrationplane.project.ProjectLifecycle;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -49,9 +53,11 @@ public class BatchResource {
     }
 
     private final ProjectLifecycle lifecycle;
+    private final IdempotentRequests idempotency;
 
-    public BatchResource(ProjectLifecycle lifecycle) {
+    public BatchResource(ProjectLifecycle lifecycle, IdempotentRequests idempotency) {
         this.lifecycle = lifecycle;
+        this.idempotency = idempotency;
     }
 
     @POST
@@ -65,8 +71,14 @@ public class BatchResource {
     @APIResponse(responseCode = "400", description = "VALIDATION_FAILED or MALFORMED_REQUEST (nothing was changed)",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "503", description = "UNAVAILABLE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<BatchResult> batch(BatchRequest body) {
+    public Uni<Response> batch(BatchRequest body,
+            @Parameter(description = ProjectResource.IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         validate(body);
+        return idempotency.once(idempotencyKey, "POST /api/v1/projects/batch", body,
+                () -> run(body).map(result -> Response.ok(result).build()));
+    }
+
+    private Uni<BatchResult> run(BatchRequest body) {
         List<UUID> succeeded = new ArrayList<>();
         List<BatchFailure> failed = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();

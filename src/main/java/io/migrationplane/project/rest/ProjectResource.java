@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.ProblemCode;
 import io.migrationplane.error.ProblemResponses;
+import io.migrationplane.idempotency.IdempotentRequests;
 import io.migrationplane.progress.ProgressService;
 import io.migrationplane.progress.ProgressView;
 import io.migrationplane.project.ProjectDraft;
@@ -52,14 +53,20 @@ public class ProjectResource {
     /** Until access control arrives (issue 6), every call is made by the anonymous actor. */
     static final String ACTOR = "anonymous";
     private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final String BASE = "/api/v1/projects";
+    static final String IDEMPOTENCY_DOC = "Any unique string (e.g. a UUID). A retry with the same key and request returns "
+            + "the first response and does nothing again; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED. "
+            + "Keys are kept for 24 h.";
 
     private final ProjectService projects;
     private final ProjectLifecycle lifecycle;
     private final ProgressService progress;
     private final EventQueries events;
+    private final IdempotentRequests idempotency;
 
     public ProjectResource(ProjectService projects, ProjectLifecycle lifecycle, ProgressService progress,
-            EventQueries events) {
+            EventQueries events, IdempotentRequests idempotency) {
+        this.idempotency = idempotency;
         this.projects = projects;
         this.lifecycle = lifecycle;
         this.progress = progress;
@@ -79,8 +86,9 @@ public class ProjectResource {
             examples = @ExampleObject(name = "name-taken", value = Examples.NAME_TAKEN)))
     @APIResponse(responseCode = "413", description = "PAYLOAD_TOO_LARGE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
             examples = @ExampleObject(name = "too-large", value = Examples.TOO_LARGE)))
-    public Uni<Response> create(ProjectDraft body) {
-        return projects.create(body, ACTOR).map(p -> created(p));
+    public Uni<Response> create(ProjectDraft body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        return idempotency.once(idempotencyKey, "POST " + BASE, body,
+                () -> projects.create(body, ACTOR).map(this::created));
     }
 
     @GET
@@ -154,8 +162,12 @@ public class ProjectResource {
     @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
             examples = @ExampleObject(name = "invalid-state", value = Examples.INVALID_STATE)))
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<Response> start(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
-        return lifecycle.start(RequestParams.id(id), RequestParams.ifMatch(ifMatch), ACTOR).map(this::ok);
+    public Uni<Response> start(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        return idempotency.once(idempotencyKey, action(uuid, "start", version), null,
+                () -> lifecycle.start(uuid, version, ACTOR).map(this::ok));
     }
 
     @POST
@@ -165,8 +177,12 @@ public class ProjectResource {
     @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<Response> pause(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
-        return lifecycle.pause(RequestParams.id(id), RequestParams.ifMatch(ifMatch), ACTOR).map(this::ok);
+    public Uni<Response> pause(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        return idempotency.once(idempotencyKey, action(uuid, "pause", version), null,
+                () -> lifecycle.pause(uuid, version, ACTOR).map(this::ok));
     }
 
     @POST
@@ -176,8 +192,12 @@ public class ProjectResource {
     @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<Response> resume(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
-        return lifecycle.resume(RequestParams.id(id), RequestParams.ifMatch(ifMatch), ACTOR).map(this::ok);
+    public Uni<Response> resume(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        return idempotency.once(idempotencyKey, action(uuid, "resume", version), null,
+                () -> lifecycle.resume(uuid, version, ACTOR).map(this::ok));
     }
 
     @POST
@@ -191,9 +211,12 @@ public class ProjectResource {
     @APIResponse(responseCode = "409", description = "INVALID_STATE, e.g. from RUNNING or NOT_STARTED", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
             examples = @ExampleObject(name = "invalid-state", value = Examples.INVALID_STATE)))
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
-        return lifecycle.release(RequestParams.id(id), RequestParams.ifMatch(ifMatch), ACTOR)
-                .map(p -> Response.accepted(p).tag(etag(p)).build());
+    public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        return idempotency.once(idempotencyKey, action(uuid, "release", version), null,
+                () -> lifecycle.release(uuid, version, ACTOR).map(p -> Response.accepted(p).tag(etag(p)).build()));
     }
 
     @DELETE
@@ -232,8 +255,10 @@ public class ProjectResource {
     @APIResponse(responseCode = "400", description = "VALIDATION_FAILED", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "NAME_TAKEN", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body) {
-        return projects.cloneProject(RequestParams.id(id), body == null ? null : body.name(), ACTOR).map(this::created);
+    public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        UUID uuid = RequestParams.id(id);
+        return idempotency.once(idempotencyKey, action(uuid, "clone", null), body,
+                () -> projects.cloneProject(uuid, body == null ? null : body.name(), ACTOR).map(this::created));
     }
 
     @GET
@@ -258,6 +283,10 @@ public class ProjectResource {
         int p = RequestParams.page(page);
         int s = RequestParams.size(size);
         return projects.get(uuid).chain(project -> events.page(uuid, null, false, p, s));
+    }
+
+    private static String action(UUID id, String action, Long ifMatch) {
+        return "POST " + BASE + "/" + id + "/" + action + (ifMatch == null ? "" : " If-Match " + ifMatch);
     }
 
     private Response ok(ProjectView p) {
