@@ -36,7 +36,8 @@ public final class Cluster implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1).build();
     private final Path dataDir;
     private final int dbPort;
     private EmbeddedPostgres pg;
@@ -90,7 +91,7 @@ public final class Cluster implements AutoCloseable {
             JsonNode node = r.body() == null || r.body().isBlank() ? null : JSON.readTree(r.body());
             return new Reply(r.statusCode(), node);
         } catch (IOException e) {
-            return new Reply(-1, null);
+            return new Reply(-1, com.fasterxml.jackson.databind.node.TextNode.valueOf(method + " " + path + ": " + e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Reply(-1, null);
