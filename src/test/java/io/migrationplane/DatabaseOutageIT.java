@@ -40,7 +40,8 @@ class DatabaseOutageIT {
                 "QUARKUS_DATASOURCE_USERNAME", "postgres",
                 "QUARKUS_DATASOURCE_PASSWORD", "",
                 "MIGRATION_WORKER_TICK", "200ms",
-                "MIGRATION_WORKER_LEASE_TTL", "3s");
+                "MIGRATION_WORKER_LEASE_TTL", "3s",
+                "MIGRATION_HTTP_REQUEST_TIMEOUT", "2s");
         try (AppProcess app = AppProcess.start("outage", env).awaitReady(Duration.ofSeconds(60))) {
             RestAssured.baseURI = "http://localhost";
             RestAssured.port = app.port;
@@ -76,10 +77,41 @@ class DatabaseOutageIT {
             await().atMost(Duration.ofSeconds(15)).until(() -> Api.rowsMigrated(id) > before);
             assertThat(Api.rowsMigrated(id), greaterThanOrEqualTo(before));
             assertEquals(List.of("CREATED", "STARTED"), Api.eventActionsOldestFirst(id));
+
+            // A database that hangs instead of refusing: every PostgreSQL process stopped (SIGSTOP).
+            List<Long> pids = postgresProcesses(dir);
+            signal("-STOP", pids);
+            try {
+                long t0 = System.nanoTime();
+                given().get(Api.BASE + "/" + id).then().statusCode(503).body("code", equalTo("UNAVAILABLE"));
+                assertThat("bounded by the request timeout", (System.nanoTime() - t0) / 1_000_000, lessThan(4_000L));
+                given().contentType(ContentType.JSON).post(Api.BASE + "/" + id + "/pause").then().statusCode(503);
+            } finally {
+                signal("-CONT", pids);
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> given().get(Api.BASE + "/" + id).statusCode() == 200);
+            long afterHang = Api.rowsMigrated(id);
+            await().atMost(Duration.ofSeconds(15)).until(() -> Api.rowsMigrated(id) > afterHang);
             Api.act(id, "pause", 200);
             assertThat(app.output(), org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("INTERNAL_ERROR")));
         } finally {
             pg.close();
         }
+    }
+
+    /** The postmaster (from postmaster.pid) and all its children. */
+    private static List<Long> postgresProcesses(Path dataDir) throws java.io.IOException {
+        long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        List<Long> pids = new java.util.ArrayList<>();
+        pids.add(postmaster);
+        ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+        return pids;
+    }
+
+    private static void signal(String signal, List<Long> pids) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("kill", signal));
+        pids.forEach(p -> cmd.add(Long.toString(p)));
+        new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 }

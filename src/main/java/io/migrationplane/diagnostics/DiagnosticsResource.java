@@ -11,6 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@io.migrationplane.error.Deadline
 @Path("/api/v1/diagnostics")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Diagnostics", description = "Checks for operators")

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@io.migrationplane.error.Deadline
 @Path("/api/v1/events")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Audit trail", description = "Who did what to which project, including deleted ones")

@@ -43,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@io.migrationplane.error.Deadline
 @Path("/api/v1/projects")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Projects", description = "Migration projects and their lifecycle")
