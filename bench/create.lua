@@ -1,6 +1,8 @@
 -- Scenario 3: POST /api/v1/projects with names unique across threads and runs.
 local counter = 0
-local run = tostring(os.time())
+local f = io.open("/dev/urandom", "rb")
+local run = string.gsub(f:read(6), ".", function(c) return string.format("%02x", string.byte(c)) end)
+f:close()
 local threads = 0
 setup = function(thread)
   threads = threads + 1

@@ -24,7 +24,6 @@ import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.ProblemCode;
 import io.migrationplane.progress.RuntimeRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,8 +42,11 @@ public class ProjectService {
     private final AuditLog audit;
     private final ObjectMapper json;
     private final ObjectReader draftReader;
+    private final ProjectQueries queries;
 
-    public ProjectService(ProjectRepository projects, RuntimeRepository runtime, AuditLog audit, ObjectMapper json) {
+    public ProjectService(ProjectRepository projects, RuntimeRepository runtime, AuditLog audit, ObjectMapper json,
+            ProjectQueries queries) {
+        this.queries = queries;
         this.projects = projects;
         this.runtime = runtime;
         this.audit = audit;
@@ -56,9 +58,8 @@ public class ProjectService {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
-    @WithSession
     public Uni<ProjectView> get(UUID id) {
-        return find(id).map(ProjectMapper::toView);
+        return queries.byId(id).map(p -> p.orElseThrow(() -> ApiProblem.projectNotFound(id)));
     }
 
     Uni<MigrationProject> find(UUID id) {
@@ -94,42 +95,8 @@ public class ProjectService {
                 .map(e -> ProjectMapper.toView(p));
     }
 
-    @WithSession
     public Uni<ProjectPage> list(ProjectFilter filter) {
-        StringBuilder where = new StringBuilder(" where 1 = 1");
-        List<Object> params = new ArrayList<>();
-        if (!filter.statuses().isEmpty()) {
-            where.append(" and p.status in (");
-            for (int i = 0; i < filter.statuses().size(); i++) {
-                params.add(filter.statuses().get(i).name());
-                where.append(i == 0 ? "" : ", ").append('?').append(params.size());
-            }
-            where.append(')');
-        }
-        if (filter.nameContains() != null && !filter.nameContains().isEmpty()) {
-            params.add("%" + likeEscape(filter.nameContains().toLowerCase()) + "%");
-            where.append(" and lower(p.name) like ?").append(params.size()).append(" escape '\\'");
-        }
-        for (Map.Entry<String, String> label : filter.labels()) {
-            params.add(ProjectJson.write(Map.of(label.getKey(), label.getValue())));
-            // via text: a parameter typed jsonb would be bound as a JSON string, not as the object it spells
-            where.append(" and cast(p.labels as jsonb) @> cast(cast(?").append(params.size()).append(" as text) as jsonb)");
-        }
-        String direction = filter.sort().descending() ? " desc" : " asc";
-        String order = " order by " + filter.sort().field().column + direction + ", p.id" + direction;
-        String select = "select p.* from project p" + where + order
-                + " limit " + filter.size() + " offset " + ((long) filter.page() * filter.size());
-        String count = "select count(*) from project p" + where;
-        return Panache.getSession().chain(s -> {
-            var items = s.createNativeQuery(select, MigrationProject.class);
-            var total = s.createNativeQuery(count, Long.class);
-            for (int i = 0; i < params.size(); i++) {
-                items.setParameter(i + 1, params.get(i));
-                total.setParameter(i + 1, params.get(i));
-            }
-            return items.getResultList().chain(list -> total.getSingleResult().map(n -> ProjectPage.of(
-                    list.stream().map(ProjectMapper::toView).toList(), filter.page(), filter.size(), n)));
-        });
+        return queries.list(filter);
     }
 
     /** JSON merge patch (RFC 7386). The status decides which fields may change (api.md). */
