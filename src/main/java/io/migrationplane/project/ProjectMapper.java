@@ -10,8 +10,8 @@ public final class ProjectMapper {
         return new ProjectView(p.id, p.name, p.description, p.status,
                 endpoint(p.source), endpoint(p.destination),
                 ProjectJson.types(p.migrationTypes),
-                ProjectJson.tables(p.objects),
-                ProjectJson.labels(p.labels),
+                p.objects,
+                p.labels,
                 new ProjectView.SimulationView(p.rowsPerSecond, p.changesPerSecond, p.failAtPercent),
                 p.status.allowedActions(),
                 p.clonedFrom, p.createdAt, p.updatedAt, p.startedAt, p.releasedAt, p.version);

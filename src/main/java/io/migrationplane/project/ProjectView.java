@@ -2,10 +2,16 @@ package io.migrationplane.project;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-/** A project as the API shows it: no password, ever. */
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * A project as the API shows it: no password, ever. {@code objects} and {@code labels} are the stored
+ * canonical JSON, written through as they are (reads are the hot path; parsing them back is waste).
+ */
 public record ProjectView(
         UUID id,
         String name,
@@ -14,8 +20,10 @@ public record ProjectView(
         EndpointView source,
         EndpointView destination,
         List<MigrationType> migrationTypes,
-        List<TableView> objects,
-        Map<String, String> labels,
+        @JsonRawValue @Schema(type = SchemaType.ARRAY, implementation = TableView.class,
+                description = "The tables, in migration order") String objects,
+        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "Labels, key to value",
+                example = "{\"team\": \"payments\"}") String labels,
         SimulationView simulation,
         List<ProjectAction> allowedActions,
         UUID clonedFrom,
