@@ -25,7 +25,16 @@ public final class Sql {
     }
 
     public static List<Map<String, Object>> rows(String sql, Object... args) {
-        try (Connection c = TestDatabase.get().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = TestDatabase.get().connect()) {
+            return rows(c, sql, args);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Every row as column label to value. */
+    public static List<Map<String, Object>> rows(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -40,8 +49,6 @@ public final class Sql {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
         }
     }
 

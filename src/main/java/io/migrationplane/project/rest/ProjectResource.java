@@ -165,10 +165,7 @@ public class ProjectResource {
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> start(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        UUID uuid = RequestParams.id(id);
-        Long version = RequestParams.ifMatch(ifMatch);
-        return idempotency.once(idempotencyKey, action(uuid, "start", version), null,
-                () -> lifecycle.start(uuid, version, ACTOR).map(this::ok));
+        return transition(id, ifMatch, idempotencyKey, "start", lifecycle::start, this::ok);
     }
 
     @POST
@@ -180,10 +177,7 @@ public class ProjectResource {
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> pause(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        UUID uuid = RequestParams.id(id);
-        Long version = RequestParams.ifMatch(ifMatch);
-        return idempotency.once(idempotencyKey, action(uuid, "pause", version), null,
-                () -> lifecycle.pause(uuid, version, ACTOR).map(this::ok));
+        return transition(id, ifMatch, idempotencyKey, "pause", lifecycle::pause, this::ok);
     }
 
     @POST
@@ -195,10 +189,7 @@ public class ProjectResource {
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> resume(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        UUID uuid = RequestParams.id(id);
-        Long version = RequestParams.ifMatch(ifMatch);
-        return idempotency.once(idempotencyKey, action(uuid, "resume", version), null,
-                () -> lifecycle.resume(uuid, version, ACTOR).map(this::ok));
+        return transition(id, ifMatch, idempotencyKey, "resume", lifecycle::resume, this::ok);
     }
 
     @POST
@@ -214,10 +205,8 @@ public class ProjectResource {
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        UUID uuid = RequestParams.id(id);
-        Long version = RequestParams.ifMatch(ifMatch);
-        return idempotency.once(idempotencyKey, action(uuid, "release", version), null,
-                () -> lifecycle.release(uuid, version, ACTOR).map(p -> Response.accepted(p).tag(etag(p)).build()));
+        return transition(id, ifMatch, idempotencyKey, "release", lifecycle::release,
+                p -> Response.accepted(p).tag(etag(p)).build());
     }
 
     @DELETE
@@ -258,7 +247,7 @@ public class ProjectResource {
     @APIResponse(responseCode = "409", description = "NAME_TAKEN", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         UUID uuid = RequestParams.id(id);
-        return idempotency.once(idempotencyKey, action(uuid, "clone", null), body,
+        return idempotency.once(idempotencyKey, "POST " + BASE + "/" + uuid + "/clone", body,
                 () -> projects.cloneProject(uuid, body == null ? null : body.name(), ACTOR).map(this::created));
     }
 
@@ -286,8 +275,19 @@ public class ProjectResource {
         return projects.get(uuid).chain(project -> events.page(uuid, null, false, p, s));
     }
 
-    private static String action(UUID id, String action, Long ifMatch) {
-        return "POST " + BASE + "/" + id + "/" + action + (ifMatch == null ? "" : " If-Match " + ifMatch);
+    /** A status change of {@link ProjectLifecycle}. */
+    @FunctionalInterface
+    private interface Transition {
+        Uni<ProjectView> apply(UUID id, Long ifMatch, String actor);
+    }
+
+    private Uni<Response> transition(String id, String ifMatch, String idempotencyKey, String action,
+            Transition transition, java.util.function.Function<ProjectView, Response> respond) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        String request = "POST " + BASE + "/" + uuid + "/" + action + (version == null ? "" : " If-Match " + version);
+        return idempotency.once(idempotencyKey, request, null,
+                () -> transition.apply(uuid, version, ACTOR).map(respond));
     }
 
     private Response ok(ProjectView p) {
