@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class SoakIT {
 
-    private static final int SECONDS = Integer.getInteger("soak.seconds", 90);
+    private static final int SECONDS = Integer.getInteger("soak.seconds", 150);
     private static final int CLIENTS = 4;
 
     private record Call(String op, String projectId, int status, long atMillis, boolean replayed, String error) {
