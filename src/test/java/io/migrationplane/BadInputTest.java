@@ -211,6 +211,19 @@ class BadInputTest {
         assertEquals("NOT_STARTED", Api.status(victimId));
     }
 
+    /** Without Content-Length the body is streamed: the limit holds there too, and normal bodies still work. */
+    @org.junit.jupiter.api.Test
+    void chunkedBodiesAreLimitedToo() {
+        long projects = Sql.count("select count(*) from project");
+        byte[] big = ("{\"description\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}").getBytes();
+        given().contentType("application/json").body(new java.io.ByteArrayInputStream(big)).post(Api.BASE)
+                .then().statusCode(413).contentType("application/problem+json").body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        assertEquals(projects, Sql.count("select count(*) from project"));
+        byte[] ok = json(Api.body(Api.uniqueName("chunked"))).getBytes();
+        given().contentType("application/json").body(new java.io.ByteArrayInputStream(ok)).post(Api.BASE)
+                .then().statusCode(201);
+    }
+
     @org.junit.jupiter.api.Test
     void theTableHasAtLeastFortyCases() {
         org.hamcrest.MatcherAssert.assertThat(cases().count(), org.hamcrest.Matchers.greaterThanOrEqualTo(40L));

@@ -16,13 +16,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class HttpEdge {
 
     private final long maxBodyBytes;
+    private final io.vertx.ext.web.handler.BodyHandler chunkedBodies;
 
     public HttpEdge(@ConfigProperty(name = "migration.http.max-body-bytes", defaultValue = "4194304") long maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
+        this.chunkedBodies = io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     }
 
     void routes(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::limitBody);
+        router.route().order(Integer.MIN_VALUE).handler(this::limitBody).failureHandler(ctx -> {
+            if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                send(ctx, new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE,
+                        "The request body is larger than " + maxBodyBytes + " bytes"));
+            } else {
+                ctx.next();
+            }
+        });
         router.route().order(Integer.MAX_VALUE).handler(ctx -> {
             if (!ctx.response().ended()) {
                 send(ctx, new ApiProblem(ProblemCode.NOT_FOUND, "No resource at " + ctx.normalizedPath()));
@@ -32,6 +42,11 @@ public class HttpEdge {
 
     private void limitBody(RoutingContext ctx) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null && ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            // Chunked: buffer it here under our limit (413 problem above it); REST reads the buffered body.
+            chunkedBodies.handle(ctx);
+            return;
+        }
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > maxBodyBytes) {
