@@ -66,15 +66,6 @@ public class WorkerSupervisor {
         LOG.infof("Worker supervisor of replica %s: tick %s, lease TTL %s", replicaId, settings.tick(), settings.leaseTtl());
     }
 
-    public String replicaId() {
-        return replicaId;
-    }
-
-    /** Projects whose workers run on this replica now. */
-    public int runningHere() {
-        return runs.size();
-    }
-
     /** Ticks on a Vert.x timer: the Quarkus scheduler does not go below one second. A slow tick skips the next. */
     void onStart(@Observes StartupEvent event) {
         if (!settings.enabled()) {
