@@ -26,9 +26,7 @@ public class HttpEdge {
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::limitBody).failureHandler(ctx -> {
             if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                send(ctx, new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE,
-                        "The request body is larger than " + maxBodyBytes + " bytes"));
+                rejectTooLarge(ctx);
             } else {
                 ctx.next();
             }
@@ -51,9 +49,7 @@ public class HttpEdge {
             try {
                 if (Long.parseLong(length.trim()) > maxBodyBytes) {
                     ctx.request().pause();
-                    ctx.response().setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close");
-                    send(ctx, new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE,
-                            "The request body is larger than " + maxBodyBytes + " bytes"));
+                    rejectTooLarge(ctx);
                     return;
                 }
             } catch (NumberFormatException e) {
@@ -62,6 +58,11 @@ public class HttpEdge {
             }
         }
         ctx.next();
+    }
+
+    private void rejectTooLarge(RoutingContext ctx) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        send(ctx, new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE, "The request body is larger than " + maxBodyBytes + " bytes"));
     }
 
     static void send(RoutingContext ctx, ApiProblem problem) {

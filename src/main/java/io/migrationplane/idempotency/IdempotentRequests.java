@@ -83,9 +83,7 @@ public class IdempotentRequests {
         if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
             return Uni.createFrom().failure(ApiProblem.validation(HEADER, "must be 1-255 visible ASCII characters"));
         }
-        String fingerprint = fingerprint(request, body);
-        return pool.preparedQuery(RESERVE).execute(Tuple.of(key, fingerprint, settings.ttl().toMillis()))
-                .chain(rows -> rows.rowCount() == 1 ? runFirst(key, action) : replay(key, fingerprint, action));
+        return reserve(key, fingerprint(request, body), action);
     }
 
     private Uni<Response> runFirst(String key, Supplier<Uni<Response>> action) {
@@ -122,11 +120,11 @@ public class IdempotentRequests {
         return pool.preparedQuery(READ).execute(Tuple.of(key)).chain(rows -> {
             if (!rows.iterator().hasNext()) {
                 // The first request failed with a 5xx and freed the key meanwhile.
-                return retryFromScratch(key, fingerprint, action);
+                return reserve(key, fingerprint, action);
             }
             Row row = rows.iterator().next();
             if (row.getBoolean("expired")) {
-                return pool.preparedQuery(FORGET).execute(Tuple.of(key)).chain(() -> retryFromScratch(key, fingerprint, action));
+                return pool.preparedQuery(FORGET).execute(Tuple.of(key)).chain(() -> reserve(key, fingerprint, action));
             }
             if (!fingerprint.equals(row.getString("fingerprint"))) {
                 return Uni.createFrom().failure(new ApiProblem(ProblemCode.IDEMPOTENCY_KEY_REUSED,
@@ -143,7 +141,8 @@ public class IdempotentRequests {
                         .with("idempotencyKey", key));
     }
 
-    private Uni<Response> retryFromScratch(String key, String fingerprint, Supplier<Uni<Response>> action) {
+    /** The first request with a key reserves it and runs; any other replays (or waits for) the first one's answer. */
+    private Uni<Response> reserve(String key, String fingerprint, Supplier<Uni<Response>> action) {
         return pool.preparedQuery(RESERVE).execute(Tuple.of(key, fingerprint, settings.ttl().toMillis()))
                 .chain(rows -> rows.rowCount() == 1 ? runFirst(key, action) : replay(key, fingerprint, action));
     }

@@ -40,12 +40,6 @@ public class RuntimeRepository {
         return execute("update project_runtime set active = false, updated_at = now() where project_id = ?1", projectId);
     }
 
-    /** RELEASED holds no lease at all, not even an expired one. */
-    public Uni<Integer> clearLease(UUID projectId) {
-        return execute("update project_runtime set lease_owner = null, lease_token = null, lease_expires_at = null"
-                + " where project_id = ?1", projectId);
-    }
-
     /** Delivered by PostgreSQL only if the surrounding transaction commits. */
     public Uni<Void> announceStop(UUID projectId) {
         return Panache.getSession()

@@ -10,7 +10,6 @@ import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.ProblemCode;
 import io.migrationplane.progress.RuntimeRepository;
 import io.migrationplane.progress.Steps;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,11 +24,6 @@ import jakarta.persistence.LockModeType;
  */
 @ApplicationScoped
 public class ProjectLifecycle {
-
-    private static final String LIVE_LEASES = """
-            select count(*) from project_runtime
-             where project_id = ?1 and lease_token is not null and lease_expires_at > now()
-            """;
 
     private final ProjectRepository projects;
     private final RuntimeRepository runtime;
@@ -63,30 +57,13 @@ public class ProjectLifecycle {
     }
 
     /**
-     * RELEASING, and in the same transaction RELEASED when no worker holds a live lease (the usual
-     * case: pause, failure and completion already stopped them). Otherwise the worker that lets go of
-     * its lease, or any replica once the lease expires, finishes it.
+     * RELEASING: the workers are fenced and told to stop. Finishing it (RELEASED once no live lease is
+     * left) is {@link ReleaseProject}'s, through the same completion the workers and the sweep use.
      */
     @WithTransaction
-    public Uni<ProjectView> release(UUID id, Long ifMatch, String actor) {
+    public Uni<ProjectView> requestRelease(UUID id, Long ifMatch, String actor) {
         return transition(id, ProjectAction.RELEASE, ifMatch, actor,
-                p -> runtime.deactivate(id)
-                        .chain(() -> runtime.announceStop(id))
-                        .chain(() -> Panache.getSession())
-                        .chain(s -> s.<Long>createNativeQuery(LIVE_LEASES, Long.class).setParameter(1, id).getSingleResult())
-                        .chain(leases -> leases > 0 ? Uni.createFrom().voidItem() : finishRelease(p)));
-    }
-
-    private Uni<Void> finishRelease(MigrationProject p) {
-        Instant now = ProjectService.now();
-        p.status = ProjectStatus.RELEASED;
-        p.releasedAt = now;
-        p.updatedAt = now;
-        return projects.flush()
-                .chain(() -> runtime.clearLease(p.id))
-                .chain(() -> audit.record(p.id, p.name, EventAction.RELEASED, ProjectStatus.RELEASING,
-                        ProjectStatus.RELEASED, "system", "No worker was running; released at once", now))
-                .replaceWithVoid();
+                p -> runtime.deactivate(id).chain(() -> runtime.announceStop(id)));
     }
 
     /** Removes the project with everything it holds (runtime row, steps, checkpoints, lease: by cascade). */

@@ -15,6 +15,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.migrationplane.project.ProjectLifecycle;
+import io.migrationplane.project.ReleaseProject;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -55,9 +56,11 @@ public class BatchResource {
 
     private final ProjectLifecycle lifecycle;
     private final IdempotentRequests idempotency;
+    private final ReleaseProject releases;
 
-    public BatchResource(ProjectLifecycle lifecycle, IdempotentRequests idempotency) {
+    public BatchResource(ProjectLifecycle lifecycle, ReleaseProject releases, IdempotentRequests idempotency) {
         this.lifecycle = lifecycle;
+        this.releases = releases;
         this.idempotency = idempotency;
     }
 
@@ -100,7 +103,7 @@ public class BatchResource {
             case START -> lifecycle.start(id, null, actor).replaceWithVoid();
             case PAUSE -> lifecycle.pause(id, null, actor).replaceWithVoid();
             case RESUME -> lifecycle.resume(id, null, actor).replaceWithVoid();
-            case RELEASE -> lifecycle.release(id, null, actor).replaceWithVoid();
+            case RELEASE -> releases.release(id, null, actor).replaceWithVoid();
             case DELETE -> {
                 String name = body.confirmNames() == null ? null : body.confirmNames().get(id);
                 yield name == null

@@ -17,6 +17,7 @@ import io.migrationplane.project.ProjectLifecycle;
 import io.migrationplane.project.ProjectPage;
 import io.migrationplane.project.ProjectService;
 import io.migrationplane.project.ProjectView;
+import io.migrationplane.project.ReleaseProject;
 import io.migrationplane.audit.rest.EventPage;
 import io.migrationplane.audit.rest.EventQueries;
 import io.smallrye.mutiny.Uni;
@@ -64,10 +65,12 @@ public class ProjectResource {
     private final ProgressService progress;
     private final EventQueries events;
     private final IdempotentRequests idempotency;
+    private final ReleaseProject releases;
 
-    public ProjectResource(ProjectService projects, ProjectLifecycle lifecycle, ProgressService progress,
-            EventQueries events, IdempotentRequests idempotency) {
+    public ProjectResource(ProjectService projects, ProjectLifecycle lifecycle, ReleaseProject releases,
+            ProgressService progress, EventQueries events, IdempotentRequests idempotency) {
         this.idempotency = idempotency;
+        this.releases = releases;
         this.projects = projects;
         this.lifecycle = lifecycle;
         this.progress = progress;
@@ -205,7 +208,7 @@ public class ProjectResource {
     @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        return transition(id, ifMatch, idempotencyKey, "release", lifecycle::release,
+        return transition(id, ifMatch, idempotencyKey, "release", releases::release,
                 p -> Response.accepted(p).tag(etag(p)).build());
     }
 
