@@ -46,7 +46,7 @@ class MultiInstanceIT {
     }
 
     private static Map<String, Long> countByOwner(Map<String, String> leases, List<String> ids) {
-        return ids.stream().collect(Collectors.groupingBy(leases::get, Collectors.counting()));
+        return ids.stream().collect(Collectors.groupingBy(id -> leases.getOrDefault(id, "unowned"), Collectors.counting()));
     }
 
     private static void assertInvariantsClean(Cluster cluster, AppProcess via) {
@@ -63,9 +63,12 @@ class MultiInstanceIT {
         try (Cluster cluster = new Cluster("2s", "6s").start("fast", 3)) {
             AppProcess a = cluster.apps.get(0);
             List<String> ids = startProjects(cluster, a, 9);
-            Map<String, Long> spread = countByOwner(cluster.liveLeases(), ids);
-            assertEquals(3, spread.size(), "every instance runs some projects: " + spread);
-            spread.values().forEach(n -> assertThat(spread.toString(), n, greaterThanOrEqualTo(2L)));
+            // Fair shares: 9 projects on 3 instances settle at 3 each (shedding runs after a checkpoint tick).
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                Map<String, Long> spread = countByOwner(cluster.liveLeases(), ids);
+                assertEquals(3, spread.size(), "every instance runs some projects: " + spread);
+                spread.values().forEach(n -> assertEquals(3L, n, spread.toString()));
+            });
 
             List<Long> stopMillis = new ArrayList<>();
             for (AppProcess via : cluster.apps) {

@@ -81,18 +81,27 @@ class WorkerStore {
     private static final String HEARTBEAT = """
             with beat as (
                 insert into replica (id, heartbeat_at) values ($1, now())
-                on conflict (id) do update set heartbeat_at = now())
-            select (select count(*) from replica
-                     where id <> $1 and heartbeat_at > now() - $2 * interval '1 millisecond') + 1 as replicas,
-                   (select count(*) from project_runtime where active) as active
+                on conflict (id) do update set heartbeat_at = now()),
+            live as (
+                select id from replica where id <> $1 and heartbeat_at > now() - $2 * interval '1 millisecond'
+                union select $1),
+            held as (
+                select lease_owner, count(*) as n from project_runtime
+                 where active and lease_expires_at > now() group by lease_owner)
+            select (select count(*) from live) as replicas,
+                   (select count(*) from project_runtime where active) as active,
+                   (select coalesce(min(coalesce(h.n, 0)), 0) from live l left join held h on h.lease_owner = l.id) as fewest
             """;
 
     private static final String FORGET_REPLICA = "delete from replica where id = $1";
 
     private static final String PRUNE_REPLICAS = "delete from replica where heartbeat_at < now() - interval '1 hour'";
 
-    /** How many replicas are alive (this one included) and how many projects want workers. */
-    record Census(long replicas, long active) {
+    /**
+     * How many replicas are alive (this one included), how many projects want workers, and the
+     * fewest live leases any live replica holds.
+     */
+    record Census(long replicas, long active, long fewest) {
         /** This replica's fair share of the running projects. */
         long share() {
             return (active + replicas - 1) / replicas;
@@ -166,7 +175,7 @@ class WorkerStore {
     Uni<Census> heartbeat(String replica, long ttlMillis) {
         return pool.preparedQuery(HEARTBEAT).execute(Tuple.of(replica, ttlMillis)).map(rows -> {
             Row row = rows.iterator().next();
-            return new Census(row.getLong("replicas"), row.getLong("active"));
+            return new Census(row.getLong("replicas"), row.getLong("active"), row.getLong("fewest"));
         });
     }
 

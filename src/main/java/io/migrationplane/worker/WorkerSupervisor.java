@@ -124,12 +124,13 @@ public class WorkerSupervisor {
     }
 
     /**
-     * Hands back what this replica holds beyond its fair share (plus one, against flapping), right
-     * after a checkpoint, so nothing is lost; another replica claims it on its next tick.
+     * Hands back what this replica holds beyond its fair share while another live replica is below
+     * it, right after a checkpoint, so nothing is lost; a replica under its share claims it on its next
+     * tick. A replica never sheds below its share and never claims above it, so nothing flaps.
      */
     private Uni<Void> shed(WorkerStore.Census census) {
-        long excess = runs.size() - census.share() - 1;
-        if (excess <= 0) {
+        long excess = runs.size() - census.share();
+        if (excess <= 0 || census.fewest() >= census.share()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> handovers = new ArrayList<>();
