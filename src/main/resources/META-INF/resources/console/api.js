@@ -1,0 +1,85 @@
+// The console's only way to the service: the HTTP API of api.md, errors turned into sentences.
+
+const BASE = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(status, problem, message) {
+    super(message);
+    this.status = status;
+    this.problem = problem || {};
+  }
+
+  get code() {
+    return this.problem.code;
+  }
+
+  /** Per-field messages of a VALIDATION_FAILED problem: [{field, message}]. */
+  get fieldErrors() {
+    return Array.isArray(this.problem.errors) ? this.problem.errors : [];
+  }
+}
+
+/** A readable sentence for a failed call, never raw JSON. */
+function describe(status, problem) {
+  if (status === 503) {
+    return 'The service cannot reach its database right now, so nothing was changed. Try again in a moment.';
+  }
+  if (status === 401) {
+    return 'You are not signed in, or your session has expired. Sign in again and retry.';
+  }
+  if (status === 403) {
+    return 'Your role does not allow this action. Ask an administrator if you need it.';
+  }
+  if (problem && (problem.detail || problem.title)) {
+    const title = problem.title && problem.detail && !problem.detail.startsWith(problem.title) ? problem.title + ': ' : '';
+    return title + (problem.detail || problem.title);
+  }
+  return `The request failed (HTTP ${status}).`;
+}
+
+/**
+ * Calls the API. Resolves with the parsed body (null for 204), rejects with an ApiError whose
+ * message is fit for a person.
+ */
+export async function call(method, path, body, headers = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(BASE + path, init);
+  } catch (e) {
+    throw new ApiError(0, null, 'The service cannot be reached. Check your connection and try again.');
+  }
+  if (response.status === 204) {
+    return null;
+  }
+  const text = await response.text();
+  let parsed = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      parsed = null;
+    }
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, parsed, describe(response.status, parsed));
+  }
+  return parsed;
+}
+
+export const api = {
+  list: (params) => call('GET', '/projects?' + params.toString()),
+  get: (id) => call('GET', `/projects/${encodeURIComponent(id)}`),
+  progress: (id) => call('GET', `/projects/${encodeURIComponent(id)}/progress`),
+  events: (id, page = 0, size = 200) => call('GET', `/projects/${encodeURIComponent(id)}/events?page=${page}&size=${size}`),
+  create: (draft) => call('POST', '/projects', draft),
+  act: (id, verb) => call('POST', `/projects/${encodeURIComponent(id)}/${verb}`),
+  clone: (id, name) => call('POST', `/projects/${encodeURIComponent(id)}/clone`, name ? { name } : {}),
+  remove: (id, confirmName) =>
+    call('DELETE', `/projects/${encodeURIComponent(id)}?confirmName=${encodeURIComponent(confirmName)}`),
+  batch: (action, ids, confirmNames) => call('POST', '/projects/batch', confirmNames ? { action, ids, confirmNames } : { action, ids }),
+};

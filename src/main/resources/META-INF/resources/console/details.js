@@ -1,0 +1,138 @@
+// A project's details: configuration (never a password), steps, tables, incremental sync, audit trail; live.
+
+import { api } from './api.js';
+import { deleteButton, projectMenu, runAction } from './actions.js';
+import { badge, bar, dialogOpen, formatNumber, formatTime, h, menuOpen, notify } from './ui.js';
+
+const POLL_MS = 1000;
+
+function endpoint(e) {
+  return h('dl.kv', {},
+    h('dt', {}, 'Type'), h('dd', {}, e.type),
+    h('dt', {}, 'Host'), h('dd.mono', {}, `${e.host}:${e.port}`),
+    h('dt', {}, 'Database'), h('dd', {}, e.database || '—'),
+    h('dt', {}, 'User'), h('dd', {}, e.username || '—'),
+    h('dt', {}, 'Password'), h('dd.muted', {}, 'stored, never shown'));
+}
+
+function configuration(p) {
+  const labels = Object.entries(p.labels || {});
+  return h('div.grid', {},
+    h('section.card', { 'aria-label': 'Project' }, h('dl.kv', {},
+      h('dt', {}, 'Id'), h('dd.mono', {}, p.id),
+      h('dt', {}, 'Description'), h('dd', {}, p.description || '—'),
+      h('dt', {}, 'Migration types'), h('dd', {}, p.migrationTypes.join(', ')),
+      h('dt', {}, 'Labels'), h('dd', {}, labels.length ? labels.map(([k, v]) => `${k}=${v}`).join(', ') : '—'),
+      h('dt', {}, 'Simulation'), h('dd', {}, `${formatNumber(p.simulation.rowsPerSecond)} rows/s, ${formatNumber(p.simulation.changesPerSecond)} changes/s`
+        + (p.simulation.failAtPercent !== null && p.simulation.failAtPercent !== undefined ? `, fails at ${p.simulation.failAtPercent}%` : '')),
+      h('dt', {}, 'Created'), h('dd', {}, formatTime(p.createdAt)),
+      h('dt', {}, 'Started'), h('dd', {}, formatTime(p.startedAt)),
+      h('dt', {}, 'Released'), h('dd', {}, formatTime(p.releasedAt)),
+      h('dt', {}, 'Cloned from'), h('dd', {}, p.clonedFrom ? h('a', { href: `#/projects/${p.clonedFrom}` }, p.clonedFrom) : '—'),
+      h('dt', {}, 'Version'), h('dd', {}, p.version))),
+    h('section.card', { 'aria-label': 'Source' }, h('h2', {}, 'Source'), endpoint(p.source)),
+    h('section.card', { 'aria-label': 'Destination' }, h('h2', {}, 'Destination'), endpoint(p.destination)));
+}
+
+function steps(progress) {
+  return h('table.plain', { id: 'steps' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Step'), h('th', {}, 'Status'), h('th', {}, 'Progress'), h('th', {}, 'Started'), h('th', {}, 'Finished'))),
+    h('tbody', {}, progress.steps.map((s) => h('tr', { 'data-step': s.name },
+      h('td', {}, s.name.replaceAll('_', ' ')),
+      h('td', {}, s.status, s.error ? h('div.field-error', {}, s.error) : null),
+      h('td', {}, bar(s.progressPercent, s.status, `${s.name} progress`)),
+      h('td', {}, formatTime(s.startedAt)),
+      h('td', {}, formatTime(s.finishedAt))))));
+}
+
+function tables(full) {
+  if (!full) return h('p.muted', {}, 'Full migration is not selected for this project.');
+  return [
+    h('p', { id: 'rows' }, `${formatNumber(full.rowsMigrated)} of ${formatNumber(full.rowsTotal)} rows migrated`
+      + (full.rowsPerSecond ? `, ${formatNumber(full.rowsPerSecond)} rows/s` : '')),
+    h('table.plain', { id: 'tables' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Table'), h('th', {}, 'Status'), h('th', {}, 'Rows'), h('th', {}, 'Progress'))),
+      h('tbody', {}, full.tables.map((t) => h('tr', {},
+        h('td.mono', {}, `${t.schema}.${t.table}`),
+        h('td', {}, t.status),
+        h('td', {}, `${formatNumber(t.rowsMigrated)} / ${formatNumber(t.rowsTotal)}`),
+        h('td', {}, bar(t.rowsTotal ? 100 * t.rowsMigrated / t.rowsTotal : 100, t.status, `${t.schema}.${t.table} progress`)))))),
+  ];
+}
+
+function incremental(sync) {
+  if (!sync) return h('p.muted', {}, 'Incremental synchronization is not selected for this project.');
+  return h('dl.kv', { id: 'incremental' },
+    h('dt', {}, 'Status'), h('dd', {}, sync.status),
+    h('dt', {}, 'Checkpoint'), h('dd', { id: 'checkpoint' }, formatTime(sync.checkpoint)),
+    h('dt', {}, 'Latency'), h('dd', { id: 'latency' }, sync.latencySeconds === null || sync.latencySeconds === undefined ? '—' : `${sync.latencySeconds} s`),
+    h('dt', {}, 'Changes applied'), h('dd', { id: 'changes' }, formatNumber(sync.changesApplied)));
+}
+
+function events(page) {
+  const more = page.totalItems > page.items.length
+    ? h('p.muted', {}, `The first ${page.items.length} of ${page.totalItems} events; all of them are in GET /api/v1/events.`) : null;
+  return [more, h('table.plain', { id: 'events' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Action'), h('th', {}, 'Status'), h('th', {}, 'By'), h('th', {}, 'Detail'))),
+    h('tbody', {}, page.items.map((e) => h('tr', { 'data-action': e.action },
+      h('td', {}, formatTime(e.at)),
+      h('td', {}, e.action),
+      h('td', {}, e.fromStatus ? `${e.fromStatus} → ${e.toStatus}` : e.toStatus || '—'),
+      h('td', {}, e.actor),
+      h('td', {}, e.detail || '')))))];
+}
+
+export function detailsView(root, id) {
+  let timer = null;
+  let stopped = false;
+  let shownVersion = null;
+  const head = h('div.details-head');
+  const config = h('div');
+  const stepsBox = h('section.card', { 'aria-label': 'Steps' });
+  const tablesBox = h('section.card', { 'aria-label': 'Tables' });
+  const syncBox = h('section.card', { 'aria-label': 'Incremental synchronization' });
+  const eventsBox = h('section.card', { 'aria-label': 'Audit trail' });
+  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, config,
+    h('h2', {}, 'Steps'), stepsBox,
+    h('div.grid', {}, h('div', {}, h('h2', {}, 'Full migration'), tablesBox), h('div', {}, h('h2', {}, 'Incremental synchronization'), syncBox)),
+    h('h2', {}, 'Audit trail'), eventsBox);
+
+  async function load() {
+    clearTimeout(timer);
+    try {
+      const [project, progress, trail] = await Promise.all([api.get(id), api.progress(id), api.events(id)]);
+      if (stopped) return;
+      document.title = `${project.name} · Migration Plane`;
+      // Header and configuration change only with the version; redrawing them would close an open menu.
+      if (project.version !== shownVersion) {
+        shownVersion = project.version;
+        head.replaceChildren(h('h1', {}, project.name), badge(project.status), h('span.spacer'),
+          h('button.secondary', { type: 'button', id: 'clone', onclick: () => runAction(project, 'CLONE', load) }, 'Create similar project'),
+          projectMenu(project, load, false), deleteButton(project, () => { location.hash = '#/projects'; }));
+        config.replaceChildren(configuration(project));
+      }
+      stepsBox.replaceChildren(steps(progress));
+      tablesBox.replaceChildren(...[].concat(tables(progress.fullMigration)));
+      syncBox.replaceChildren(incremental(progress.incrementalSync));
+      eventsBox.replaceChildren(...events(trail).filter(Boolean));
+    } catch (e) {
+      if (stopped) return;
+      if (e.status === 404) {
+        root.replaceChildren(h('h1', {}, 'Project not found'),
+          h('p', {}, 'This project does not exist (it may have been deleted). Its deletion is kept in the audit trail.'),
+          h('a.button', { href: '#/projects' }, 'Back to Data Migration'));
+        return;
+      }
+      notify(e.message, 'error');
+    }
+    if (!stopped) timer = setTimeout(poll, POLL_MS);
+  }
+
+  function poll() {
+    if (menuOpen() || dialogOpen() || document.hidden) timer = setTimeout(poll, POLL_MS);
+    else load();
+  }
+
+  load();
+  return () => { stopped = true; clearTimeout(timer); };
+}

@@ -1,0 +1,174 @@
+// The Data Migration list: filters, paging, sorting, batch actions, per-row More menu and Delete.
+
+import { api } from './api.js';
+import { ACTIONS, deleteButton, projectMenu, runBatch } from './actions.js';
+import { badge, bar, dialogOpen, formatTime, h, menuOpen, notify } from './ui.js';
+
+const STATUSES = ['NOT_STARTED', 'RUNNING', 'PAUSED', 'FAILED', 'COMPLETED', 'RELEASING', 'RELEASED'];
+const SORTS = [['-createdAt', 'Newest first'], ['createdAt', 'Oldest first'], ['name', 'Name A–Z'], ['-name', 'Name Z–A'], ['-updatedAt', 'Recently changed']];
+const POLL_MS = 2000;
+
+/** Overall progress of a row: the full migration's rows, else the incremental step's state. */
+function rowProgress(project, progress) {
+  if (!progress) return project.status === 'NOT_STARTED' ? bar(0, null, `${project.name} progress`) : h('span.muted', {}, '—');
+  const full = progress.fullMigration;
+  if (full && full.rowsTotal > 0) {
+    const kind = project.status === 'FAILED' ? 'FAILED' : project.status === 'COMPLETED' ? 'COMPLETED' : null;
+    return bar(100 * full.rowsMigrated / full.rowsTotal, kind, `${project.name} progress`);
+  }
+  const sync = progress.incrementalSync;
+  return h('span.muted', {}, sync ? `Incremental: ${sync.status}` : '—');
+}
+
+export function listView(root, query) {
+  const state = {
+    status: query.get('status') || '',
+    q: query.get('q') || '',
+    sort: query.get('sort') || '-createdAt',
+    page: Number(query.get('page') || 0),
+    size: Number(query.get('size') || 20),
+    selected: new Set(),
+    projects: new Map(),
+  };
+  let timer = null;
+  let stopped = false;
+  let generation = 0;
+
+  const statusSelect = h('select', { id: 'filter-status', onchange: () => { state.status = statusSelect.value; reset(); } },
+    h('option', { value: '' }, 'All statuses'),
+    STATUSES.map((s) => h('option', { value: s }, s.replace('_', ' '))));
+  statusSelect.value = state.status;
+  const search = h('input', { id: 'filter-q', type: 'search', placeholder: 'Project name', value: state.q });
+  let debounce;
+  search.addEventListener('input', () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => { state.q = search.value.trim(); reset(); }, 250);
+  });
+  const sortSelect = h('select', { id: 'sort', onchange: () => { state.sort = sortSelect.value; reset(); } },
+    SORTS.map(([value, label]) => h('option', { value }, label)));
+  sortSelect.value = state.sort;
+
+  const batchButtons = ['START', 'PAUSE', 'RESUME', 'RELEASE', 'DELETE'].map((action) => h(action === 'DELETE' ? 'button.danger' : 'button.secondary', {
+    type: 'button', 'data-batch': action,
+    onclick: () => runBatch(action, [...state.selected].map((id) => state.projects.get(id)).filter(Boolean), () => { state.selected.clear(); load(); }),
+  }, ACTIONS[action].label));
+  const selectedCount = h('span', { id: 'selected-count' });
+  const batchBar = h('div.batch', { role: 'region', 'aria-label': 'Batch actions' }, selectedCount, batchButtons);
+
+  const selectAll = h('input', { type: 'checkbox', 'aria-label': 'Select all on this page', onchange: () => {
+    for (const id of state.projects.keys()) selectAll.checked ? state.selected.add(id) : state.selected.delete(id);
+    renderRows();
+  } });
+  const tbody = h('tbody');
+  const pager = h('div.pager');
+  const heading = h('h1', {}, 'Data Migration');
+
+  root.replaceChildren(
+    heading,
+    h('div.toolbar', {},
+      h('label', {}, 'Status', statusSelect),
+      h('label', {}, 'Search by name', search),
+      h('label', {}, 'Sort', sortSelect),
+      h('span.spacer'),
+      h('a.button', { href: '#/new' }, 'Create project')),
+    batchBar,
+    h('div.table-wrap', {}, h('table.projects', { 'aria-label': 'Migration projects' },
+      h('thead', {}, h('tr', {},
+        h('th', {}, selectAll), h('th', {}, 'Name'), h('th', {}, 'Status'), h('th', {}, 'Source → Destination'),
+        h('th', {}, 'Progress'), h('th', {}, 'Created'), h('th.actions', {}, 'Actions'))),
+      tbody)),
+    pager);
+
+  let progressById = new Map();
+
+  function syncHash() {
+    const params = new URLSearchParams();
+    if (state.status) params.set('status', state.status);
+    if (state.q) params.set('q', state.q);
+    if (state.sort !== '-createdAt') params.set('sort', state.sort);
+    if (state.page) params.set('page', state.page);
+    if (state.size !== 20) params.set('size', state.size);
+    const hash = '#/projects' + (params.toString() ? '?' + params : '');
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
+  function reset() {
+    state.page = 0;
+    state.selected.clear();
+    load();
+  }
+
+  function renderBatch() {
+    const n = state.selected.size;
+    selectedCount.textContent = n ? `${n} selected` : 'Select projects for batch actions';
+    batchButtons.forEach((b) => { b.disabled = n === 0; });
+    selectAll.checked = state.projects.size > 0 && [...state.projects.keys()].every((id) => state.selected.has(id));
+  }
+
+  function renderRows() {
+    const rows = [...state.projects.values()].map((p) => h('tr', { 'data-id': p.id, 'data-name': p.name, 'data-status': p.status },
+      h('td.select', {}, h('input', {
+        type: 'checkbox', 'aria-label': `Select ${p.name}`, checked: state.selected.has(p.id),
+        onchange: (e) => { e.target.checked ? state.selected.add(p.id) : state.selected.delete(p.id); renderBatch(); },
+      })),
+      h('td.name', { 'data-label': 'Name' }, h('a', { href: `#/projects/${p.id}` }, p.name)),
+      h('td', { 'data-label': 'Status' }, badge(p.status)),
+      h('td', { 'data-label': 'Source → Destination' },
+        h('span.mono', {}, `${p.source.type} ${p.source.host}`), ' → ', h('span.mono', {}, `${p.destination.type} ${p.destination.host}`)),
+      h('td', { 'data-label': 'Progress' }, rowProgress(p, progressById.get(p.id))),
+      h('td', { 'data-label': 'Created' }, formatTime(p.createdAt)),
+      h('td.actions', {}, projectMenu(p, load, true), ' ', deleteButton(p, load))));
+    if (rows.length === 0) {
+      rows.push(h('tr', {}, h('td.empty', { colspan: 7 }, state.status || state.q
+        ? 'No project matches these filters.'
+        : 'No migration project yet. Create one to get started.')));
+    }
+    tbody.replaceChildren(...rows);
+    renderBatch();
+  }
+
+  function renderPager(page) {
+    const last = Math.max(0, page.totalPages - 1);
+    const sizeSelect = h('select', { 'aria-label': 'Projects per page', onchange: () => { state.size = Number(sizeSelect.value); reset(); } },
+      [10, 20, 50, 100].map((n) => h('option', { value: n }, `${n} per page`)));
+    sizeSelect.value = String(state.size);
+    pager.replaceChildren(
+      h('span.muted', { id: 'total' }, `${page.totalItems} project${page.totalItems === 1 ? '' : 's'}`),
+      sizeSelect,
+      h('button.secondary', { type: 'button', disabled: state.page <= 0, onclick: () => { state.page--; state.selected.clear(); load(); } }, '‹ Previous'),
+      h('span', { id: 'page-label' }, `Page ${Math.min(state.page, last) + 1} of ${last + 1}`),
+      h('button.secondary', { type: 'button', disabled: state.page >= last, onclick: () => { state.page++; state.selected.clear(); load(); } }, 'Next ›'));
+  }
+
+  async function load() {
+    const mine = ++generation;
+    clearTimeout(timer);
+    syncHash();
+    const params = new URLSearchParams({ page: state.page, size: state.size, sort: state.sort });
+    if (state.status) params.set('status', state.status);
+    if (state.q) params.set('q', state.q);
+    try {
+      const page = await api.list(params);
+      const progress = await Promise.all(page.items.map((p) => p.status === 'NOT_STARTED'
+        ? null : api.progress(p.id).catch(() => null)));
+      if (stopped || mine !== generation) return;
+      state.projects = new Map(page.items.map((p) => [p.id, p]));
+      progressById = new Map(page.items.map((p, i) => [p.id, progress[i]]));
+      for (const id of [...state.selected]) if (!state.projects.has(id)) state.selected.delete(id);
+      renderRows();
+      renderPager(page);
+    } catch (e) {
+      if (!stopped && mine === generation) notify(e.message, 'error');
+    }
+    if (!stopped && mine === generation) timer = setTimeout(poll, POLL_MS);
+  }
+
+  // Live: reload every two seconds, but never under an open menu or dialog.
+  function poll() {
+    if (menuOpen() || dialogOpen() || document.hidden) timer = setTimeout(poll, POLL_MS);
+    else load();
+  }
+
+  load();
+  return () => { stopped = true; clearTimeout(timer); };
+}

@@ -1,0 +1,375 @@
+package io.migrationplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import io.migrationplane.testing.Api;
+import io.migrationplane.testing.Browser;
+import io.migrationplane.testing.PostgresResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web console in headless Chromium against the running service: the list, its filters, the More
+ * menu per status, release and delete through their dialogs, the details page, clone, batch release,
+ * the create form's API messages, and a phone-width screen.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class ConsoleBrowserTest {
+
+    private static Browser browser;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    /** A project named prefix-…, brought to the status the way a user would. */
+    private static String project(String prefix, String status) {
+        String id = Api.create(Api.body(Api.uniqueName(prefix)));
+        if (status.equals("NOT_STARTED")) {
+            return id;
+        }
+        Api.act(id, "start", 200);
+        if (status.equals("RUNNING")) {
+            return id;
+        }
+        Api.act(id, "pause", 200);
+        if (status.equals("RELEASED")) {
+            Api.act(id, "release", 202);
+            Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(10));
+        }
+        return id;
+    }
+
+    private static String suite() {
+        return "ui" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    private void openList(String query) {
+        browser.open(root + "#/projects" + (query.isEmpty() ? "" : "?" + query));
+        browser.driver.navigate().refresh();
+    }
+
+    private WebElement row(String id) {
+        return browser.find("tr[data-id='" + id + "']");
+    }
+
+    private String rowStatus(String id) {
+        List<WebElement> rows = browser.all("tr[data-id='" + id + "']");
+        return rows.isEmpty() ? null : rows.get(0).getAttribute("data-status");
+    }
+
+    private WebElement openMenu(String id) {
+        row(id).findElement(By.cssSelector("button.more")).click();
+        return browser.find("tr[data-id='" + id + "'] .menu-list");
+    }
+
+    private static WebElement item(WebElement menu, String action) {
+        return menu.findElement(By.cssSelector("[data-action='" + action + "']"));
+    }
+
+    private static boolean disabled(WebElement button) {
+        return "true".equals(button.getAttribute("aria-disabled"));
+    }
+
+    private WebElement dialog() {
+        return browser.find("#confirm-dialog[open]");
+    }
+
+    @Test
+    void theListShowsProjectsAndFiltersByStatusAndName() throws Exception {
+        String s = suite();
+        String idle = project(s + "-idle", "NOT_STARTED");
+        String running = project(s + "-run", "RUNNING");
+        String paused = project(s + "-hold", "PAUSED");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+        WebElement runningRow = row(running);
+        assertTrue(runningRow.getText().contains("RUNNING"));
+        assertTrue(runningRow.getText().contains("MYSQL 10.0.0.5"), runningRow.getText());
+        assertTrue(runningRow.getText().contains("OCEANBASE_MYSQL 10.0.0.9"));
+        assertEquals(1, runningRow.findElements(By.cssSelector("[role=progressbar]")).size());
+        assertEquals("3 projects", browser.text("#total"));
+
+        new org.openqa.selenium.support.ui.Select(browser.find("#filter-status")).selectByValue("PAUSED");
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 1 && rowStatus(paused) != null);
+
+        new org.openqa.selenium.support.ui.Select(browser.find("#filter-status")).selectByValue("");
+        WebElement search = browser.find("#filter-q");
+        search.clear();
+        search.sendKeys(s + "-idle");
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 1 && rowStatus(idle) != null);
+        search.clear();
+        search.sendKeys(s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+        browser.screenshot("list");
+
+        search.clear();
+        search.sendKeys(s + "-nothing");
+        browser.await(d -> browser.text("td.empty").contains("No project matches"));
+    }
+
+    @Test
+    void theMoreMenuOffersWhatTheStatusAllowsAndSaysWhyTheRestIsNot() {
+        String s = suite();
+        String running = project(s + "-run", "RUNNING");
+        String paused = project(s + "-hold", "PAUSED");
+        String idle = project(s + "-idle", "NOT_STARTED");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+
+        WebElement menu = openMenu(running);
+        assertFalse(disabled(item(menu, "PAUSE")));
+        assertFalse(disabled(item(menu, "CLONE")));
+        for (String action : List.of("START", "RESUME", "RELEASE")) {
+            assertTrue(disabled(item(menu, action)), action);
+        }
+        assertEquals("Release is possible only when the project is paused, failed or completed",
+                item(menu, "RELEASE").getAttribute("title"));
+        WebElement delete = row(running).findElement(By.cssSelector(".actions [data-action='DELETE']"));
+        assertTrue(disabled(delete));
+        assertTrue(delete.getAttribute("title").startsWith("Delete is possible only when"));
+        // A disabled item does nothing: no dialog, no request.
+        item(menu, "RELEASE").click();
+        assertTrue(browser.all("#confirm-dialog[open]").isEmpty());
+        assertEquals("RUNNING", Api.status(running));
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+
+        menu = openMenu(paused);
+        assertFalse(disabled(item(menu, "RESUME")));
+        assertFalse(disabled(item(menu, "RELEASE")));
+        assertTrue(disabled(item(menu, "PAUSE")));
+        assertTrue(disabled(item(menu, "START")));
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+
+        menu = openMenu(idle);
+        assertFalse(disabled(item(menu, "START")));
+        assertTrue(disabled(item(menu, "RELEASE")));
+        assertFalse(disabled(row(idle).findElement(By.cssSelector(".actions [data-action='DELETE']"))));
+        // Keyboard: the menu is reachable and Escape closes it and gives the focus back.
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+        browser.await(d -> browser.all("tr[data-id='" + idle + "'] .menu-list[hidden]").size() == 1);
+        assertEquals("More ▾", browser.driver.switchTo().activeElement().getText());
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await(d -> "START".equals(d.switchTo().activeElement().getAttribute("data-action")));
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+    }
+
+    @Test
+    void releaseFromPausedGoesThroughTheDialogAndTheRowTurnsReleasedWithoutAReload() throws Exception {
+        String s = suite();
+        String paused = project(s + "-hold", "PAUSED");
+        openList("q=" + s);
+        row(paused);
+        browser.script("window.__sameDocument = true;");
+
+        item(openMenu(paused), "RELEASE").click();
+        WebElement dialog = dialog();
+        String text = dialog.getText();
+        assertTrue(text.contains("irreversible"), text);
+        assertTrue(text.contains("stops the full migration and the incremental synchronization"), text);
+        browser.screenshot("release-dialog");
+        dialog.findElement(By.id("confirm-ok")).click();
+
+        browser.await(d -> "RELEASED".equals(rowStatus(paused)));
+        assertEquals(Boolean.TRUE, browser.script("return window.__sameDocument === true;"), "no page reload");
+        assertEquals("RELEASED", Api.status(paused));
+        assertTrue(browser.text("#notice").contains("Release of"));
+    }
+
+    @Test
+    void aReleaseThatTheServiceRefusesShowsItsReasonAndChangesNothing() {
+        String s = suite();
+        String paused = project(s + "-race", "PAUSED");
+        openList("q=" + s);
+        WebElement menu = openMenu(paused);
+        // While the menu is open (the list does not refresh under it), someone resumes the project.
+        Api.act(paused, "resume", 200);
+        item(menu, "RELEASE").click();
+        dialog().findElement(By.id("confirm-ok")).click();
+        WebElement error = browser.find("#confirm-error");
+        assertTrue(error.getText().contains("is RUNNING; release is allowed from PAUSED, FAILED, COMPLETED"), error.getText());
+        assertFalse(error.getText().contains("{"), "a sentence, not JSON");
+        assertEquals("RUNNING", Api.status(paused));
+        dialog().findElement(By.cssSelector("[data-close]")).click();
+        browser.await(d -> "RUNNING".equals(rowStatus(paused)));
+    }
+
+    @Test
+    void deleteNeedsTheExactNameAndTheRowDisappears() throws Exception {
+        String s = suite();
+        String id = project(s + "-gone", "NOT_STARTED");
+        String name = Api.project(id).getString("name");
+        openList("q=" + s);
+        row(id).findElement(By.cssSelector(".actions [data-action='DELETE']")).click();
+        WebElement dialog = dialog();
+        WebElement ok = dialog.findElement(By.id("confirm-ok"));
+        WebElement input = dialog.findElement(By.cssSelector("#confirm-body input"));
+        assertFalse(ok.isEnabled());
+        input.sendKeys(name.toUpperCase());
+        assertFalse(ok.isEnabled(), "a name in other case does not confirm");
+        input.clear();
+        input.sendKeys(name.substring(0, name.length() - 1));
+        assertFalse(ok.isEnabled());
+        browser.screenshot("delete-dialog");
+        input.sendKeys(name.substring(name.length() - 1));
+        browser.await(d -> ok.isEnabled());
+        assertEquals("Delete", ok.getText());
+        ok.click();
+        browser.await(d -> browser.all("tr[data-id='" + id + "']").isEmpty());
+        io.restassured.RestAssured.given().get(Api.BASE + "/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void theDetailsPageShowsConfigurationProgressAndTrailLiveAndClonesAReleasedProject() throws Exception {
+        String s = suite();
+        String running = project(s + "-live", "RUNNING");
+        browser.open(root + "#/projects/" + running);
+        browser.await(d -> browser.text("#steps").contains("FULL MIGRATION"));
+        String before = browser.text("#rows");
+        browser.await(d -> !browser.text("#rows").equals(before));
+        assertFalse(browser.driver.getPageSource().contains("source-secret"), "no password on the page");
+        assertFalse(browser.driver.getPageSource().contains("dest-secret"));
+        assertTrue(browser.text("#tables").contains("shop.orders"));
+        assertTrue(browser.text("#events").contains("STARTED"));
+
+        String released = project(s + "-old", "RELEASED");
+        browser.open(root + "#/projects/" + released);
+        browser.await(d -> browser.text("#events").contains("RELEASED"));
+        String page = browser.text("main");
+        assertTrue(page.contains("10.0.0.5:3306"), page);
+        assertTrue(page.contains("stored, never shown"));
+        assertTrue(page.contains("RELEASE_REQUESTED"));
+        browser.screenshot("details");
+
+        browser.find("#clone").click();
+        WebElement dialog = dialog();
+        String copyName = s + "-copy";
+        dialog.findElement(By.cssSelector("#confirm-body input")).sendKeys(copyName);
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> d.getCurrentUrl().contains("#/projects/") && !d.getCurrentUrl().endsWith(released)
+                && browser.text("h1").equals(copyName));
+        String copyId = browser.driver.getCurrentUrl().replaceAll(".*#/projects/", "");
+        assertNotEquals(released, copyId);
+        assertEquals(released, Api.project(copyId).getString("clonedFrom"));
+        assertEquals("NOT_STARTED", browser.find(".details-head .badge").getAttribute("data-status"));
+    }
+
+    @Test
+    void batchReleaseReleasesEverySelectedProject() {
+        String s = suite();
+        String a = project(s + "-a", "PAUSED");
+        String b = project(s + "-b", "PAUSED");
+        String running = project(s + "-c", "RUNNING");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+        row(a).findElement(By.cssSelector("td.select input")).click();
+        row(b).findElement(By.cssSelector("td.select input")).click();
+        assertEquals("2 selected", browser.text("#selected-count"));
+        browser.find("[data-batch='RELEASE']").click();
+        WebElement dialog = dialog();
+        assertTrue(dialog.getText().contains("Release 2 projects?"));
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> "RELEASED".equals(rowStatus(a)) && "RELEASED".equals(rowStatus(b)));
+        assertEquals("RUNNING", rowStatus(running));
+        assertTrue(browser.text("#notice").contains("2 of 2 succeeded"));
+    }
+
+    @Test
+    void batchDeleteAsksForEveryName() {
+        String s = suite();
+        String a = project(s + "-a", "NOT_STARTED");
+        String b = project(s + "-b", "NOT_STARTED");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
+        browser.find("th input[type=checkbox]").click();
+        browser.find("[data-batch='DELETE']").click();
+        WebElement dialog = dialog();
+        List<WebElement> inputs = dialog.findElements(By.cssSelector("#confirm-body input"));
+        assertEquals(2, inputs.size());
+        WebElement ok = dialog.findElement(By.id("confirm-ok"));
+        inputs.get(0).sendKeys(inputs.get(0).getAttribute("data-expected"));
+        assertFalse(ok.isEnabled(), "one name typed of two");
+        inputs.get(1).sendKeys(inputs.get(1).getAttribute("data-expected"));
+        browser.await(d -> ok.isEnabled());
+        ok.click();
+        browser.await(d -> browser.all("tbody tr[data-id]").isEmpty());
+        for (String id : List.of(a, b)) {
+            io.restassured.RestAssured.given().get(Api.BASE + "/" + id).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void theCreateFormShowsTheApisMessagesNextToTheFieldsThenCreates() {
+        String s = suite();
+        browser.open(root + "#/new");
+        browser.find("#f-name").sendKeys("bad name!");
+        browser.find("#f-source-port").sendKeys("99999");
+        browser.find("#create-submit").click();
+        WebElement summary = browser.find("#error-summary");
+        assertTrue(summary.getText().contains("name: must be 1-64 letters"), summary.getText());
+        assertTrue(summary.getText().contains("source.host: is required"));
+        assertTrue(summary.getText().contains("source.port: must be between 1 and 65535"));
+        assertTrue(browser.text("[data-error-for='name']").contains("must be 1-64 letters"));
+        assertTrue(browser.find("#f-name").getAttribute("class").contains("invalid"));
+        assertEquals(0, (int) io.restassured.RestAssured.given().queryParam("q", s).get(Api.BASE).then().extract().path("totalItems"));
+
+        WebElement name = browser.find("#f-name");
+        name.clear();
+        name.sendKeys(s + "-new");
+        browser.find("#f-source-host").sendKeys("10.1.1.1");
+        WebElement port = browser.find("#f-source-port");
+        port.clear();
+        port.sendKeys("3306");
+        browser.find("#f-destination-host").sendKeys("10.2.2.2");
+        browser.find("#f-destination-port").sendKeys("2881");
+        browser.find("#f-objects").sendKeys("shop.orders 1000");
+        browser.find("#create-submit").click();
+        browser.await(d -> browser.text("h1").equals(s + "-new"));
+        assertEquals(1, (int) io.restassured.RestAssured.given().queryParam("q", s).get(Api.BASE).then().extract().path("totalItems"));
+    }
+
+    @Test
+    void aPhoneWidthScreenShowsRowsAsCardsWithTheSameActions() throws Exception {
+        String s = suite();
+        String paused = project(s + "-phone", "PAUSED");
+        Dimension desktop = browser.driver.manage().window().getSize();
+        try {
+            browser.driver.manage().window().setSize(new Dimension(390, 844));
+            openList("q=" + s);
+            WebElement row = row(paused);
+            assertTrue(row.getSize().getWidth() <= 390, "no horizontal overflow");
+            assertFalse(disabled(item(openMenu(paused), "RELEASE")));
+            browser.screenshot("list-phone");
+        } finally {
+            browser.driver.manage().window().setSize(desktop);
+        }
+    }
+}
