@@ -58,13 +58,23 @@ public final class Browser implements AutoCloseable {
         if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
             return;
         }
-        Process apt = new ProcessBuilder("apt-get", "install", "-y", "-q", "chromium", "chromium-driver")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        if (!apt.waitFor(15, TimeUnit.MINUTES) || apt.exitValue() != 0 || !Files.isExecutable(CHROMIUM)
-                || !Files.isExecutable(CHROMEDRIVER)) {
+        if (!apt("install", "-y", "-q", "chromium", "chromium-driver")) {
+            apt("update", "-q"); // stale package lists on a fresh machine
+            apt("install", "-y", "-q", "chromium", "chromium-driver");
+        }
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("The browser tests need Debian's chromium and chromium-driver; "
                     + "'apt-get install -y chromium chromium-driver' did not install them");
         }
+    }
+
+    private static boolean apt(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("apt-get"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process apt = builder.start();
+        return apt.waitFor(15, TimeUnit.MINUTES) && apt.exitValue() == 0;
     }
 
     public <T> T await(Function<WebDriver, T> condition) {
