@@ -32,6 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @WithTestResource(PostgresResource.class)
 class BadInputTest {
 
+    /** Events of requests; workers of other suites may still finish their projects meanwhile ('system'). */
+    private static final String USER_EVENTS = "select count(*) from project_event where actor <> 'system'";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static String victimId;
     private static String victimName;
@@ -182,7 +185,7 @@ class BadInputTest {
     void rejectedWithAProblemAndNothingChanges(Case c) {
         victim();
         long projects = Sql.count("select count(*) from project");
-        long events = Sql.count("select count(*) from project_event");
+        long events = Sql.count(USER_EVENTS);
         long version = Api.project(victimId).getLong("version");
 
         Object body = c.body();
@@ -206,7 +209,7 @@ class BadInputTest {
                 .body("title", org.hamcrest.Matchers.notNullValue())
                 .body("detail", org.hamcrest.Matchers.notNullValue());
         assertEquals(projects, Sql.count("select count(*) from project"), "no project was created or removed");
-        assertEquals(events, Sql.count("select count(*) from project_event"), "no event was recorded");
+        assertEquals(events, Sql.count(USER_EVENTS), "no event was recorded");
         assertEquals(version, Api.project(victimId).getLong("version"), "the project was not changed");
         assertEquals("NOT_STARTED", Api.status(victimId));
     }

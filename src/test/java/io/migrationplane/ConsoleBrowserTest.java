@@ -13,11 +13,13 @@ import java.util.UUID;
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.Browser;
 import io.migrationplane.testing.PostgresResource;
+import io.migrationplane.testing.Tokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -47,6 +49,21 @@ class ConsoleBrowserTest {
     static void stopBrowser() {
         if (browser != null) {
             browser.close();
+        }
+    }
+
+    /** Access control is on: the console carries the token pasted into its sign-in dialog (kept per tab). */
+    @BeforeEach
+    void signInAsAdmin() {
+        signIn(Tokens.token("console-admin", "admin"));
+    }
+
+    private void signIn(String token) {
+        browser.open(root + "#/projects?q=nothing-yet");
+        if (token == null) {
+            browser.script("sessionStorage.removeItem('migration-plane.token');");
+        } else {
+            browser.script("sessionStorage.setItem('migration-plane.token', arguments[0]);", token);
         }
     }
 
@@ -173,12 +190,19 @@ class ConsoleBrowserTest {
         assertFalse(disabled(item(menu, "START")));
         assertTrue(disabled(item(menu, "RELEASE")));
         assertFalse(disabled(row(idle).findElement(By.cssSelector(".actions [data-action='DELETE']"))));
-        // Keyboard: the menu is reachable and Escape closes it and gives the focus back.
         new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
-        browser.await(d -> browser.all("tr[data-id='" + idle + "'] .menu-list[hidden]").size() == 1);
-        assertEquals("More ▾", browser.driver.switchTo().activeElement().getText());
-        browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+
+        // Keyboard, on the details page (whose header is redrawn only when the project changes): Escape
+        // closes the menu and gives the focus back to More; Enter opens it with the focus on the first item.
+        browser.open(root + "#/projects/" + idle);
+        browser.find(".details-head button.more").click();
+        browser.find(".details-head .menu-list");
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+        browser.await(d -> "More ▾".equals(d.switchTo().activeElement().getText()));
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ENTER).perform();
         browser.await(d -> "START".equals(d.switchTo().activeElement().getAttribute("data-action")));
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ARROW_DOWN).perform();
+        assertEquals("PAUSE", browser.driver.switchTo().activeElement().getAttribute("data-action"));
         new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
     }
 
@@ -371,5 +395,33 @@ class ConsoleBrowserTest {
         } finally {
             browser.driver.manage().window().setSize(desktop);
         }
+    }
+
+    @Test
+    void withoutATokenTheConsoleSaysSoAndAViewerSeesButCannotRelease() {
+        String s = suite();
+        String paused = project(s + "-ro", "PAUSED");
+        signIn(null);
+        openList("q=" + s);
+        browser.await(d -> browser.text("#notice").contains("You are not signed in"));
+        assertTrue(browser.all("tr[data-id]").isEmpty());
+
+        browser.find("#sign-in").click();
+        WebElement dialog = dialog();
+        dialog.findElement(By.id("token")).sendKeys("not-a-token");
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> browser.text("#confirm-error").contains("not signed in"));
+        WebElement token = dialog.findElement(By.id("token"));
+        token.clear();
+        token.sendKeys(Tokens.token("vera", "viewer"));
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> browser.text("#signed-in-as").equals("Signed in as vera"));
+        row(paused);
+
+        item(openMenu(paused), "RELEASE").click();
+        dialog().findElement(By.id("confirm-ok")).click();
+        browser.await(d -> browser.text("#confirm-error").contains("Your role does not allow this action"));
+        assertEquals("PAUSED", Api.status(paused));
+        dialog().findElement(By.cssSelector("[data-close]")).click();
     }
 }

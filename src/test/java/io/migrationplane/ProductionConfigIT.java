@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.migrationplane.testing.AppProcess;
+import io.migrationplane.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /** The packaged app in the prod profile never falls back to an embedded database. */
@@ -21,6 +22,39 @@ class ProductionConfigIT {
             String out = app.output();
             assertThat(out, containsString("URL is not set"));
             assertThat(out, org.hamcrest.Matchers.not(containsString("Embedded PostgreSQL")));
+        }
+    }
+
+    @Test
+    void noEncryptionKeyIsAClearStartupError() throws Exception {
+        assertRefusesToStart("prod-no-secrets-key", Map.of("MIGRATION_SECRETS_KEY", ""), "migration.secrets.key (env MIGRATION_SECRETS_KEY) is not set");
+        assertRefusesToStart("prod-short-secrets-key", Map.of("MIGRATION_SECRETS_KEY", "c2hvcnQ="), "must decode to 16, 24 or 32 bytes");
+    }
+
+    @Test
+    void noTokenKeyIsAClearStartupError() throws Exception {
+        assertRefusesToStart("prod-no-jwt-key", Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ""), "MP_JWT_VERIFY_PUBLICKEY_LOCATION");
+    }
+
+    @Test
+    void accessControlCannotBeSwitchedOffInProduction() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(AppProcess.databaseEnv(TestDatabase.get()));
+        env.put("QUARKUS_SECURITY_AUTH_ENABLED_IN_DEV_MODE", "false");
+        try (AppProcess app = AppProcess.start("prod-switch-ignored", env).awaitReady(Duration.ofSeconds(90))) {
+            java.net.http.HttpResponse<String> anonymous = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.baseUri() + "/api/v1/projects")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            org.junit.jupiter.api.Assertions.assertEquals(401, anonymous.statusCode());
+            assertThat(anonymous.body(), containsString("UNAUTHENTICATED"));
+        }
+    }
+
+    private static void assertRefusesToStart(String name, Map<String, String> env, String message) throws Exception {
+        Map<String, String> all = new java.util.HashMap<>(AppProcess.databaseEnv(TestDatabase.get()));
+        all.putAll(env);
+        try (AppProcess app = AppProcess.start(name, all)) {
+            assertNotEquals(0, app.awaitExit(Duration.ofSeconds(60)));
+            assertThat(app.output(), containsString(message));
         }
     }
 }

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @io.migrationplane.error.Deadline
+@jakarta.annotation.security.RolesAllowed(io.migrationplane.security.AccessRoles.VIEWER)
 @Path("/api/v1/diagnostics")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Diagnostics", description = "Checks for operators")

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -27,6 +30,22 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response apiProblem(ApiProblem problem, UriInfo uri) {
         return ProblemResponses.response(problem, path(uri));
+    }
+
+    /** No token, or a token that is invalid, badly signed or expired. */
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Response unauthenticated(RuntimeException e, UriInfo uri) {
+        ApiProblem problem = new ApiProblem(ProblemCode.UNAUTHENTICATED,
+                "Send a valid bearer token (Authorization: Bearer <JWT>); it is missing, invalid or expired");
+        return Response.fromResponse(ProblemResponses.response(problem, path(uri)))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        String detail = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage()
+                : "Your role does not allow this action";
+        return ProblemResponses.response(new ApiProblem(ProblemCode.FORBIDDEN, detail), path(uri));
     }
 
     @ServerExceptionMapper

@@ -25,6 +25,7 @@ import io.migrationplane.error.ProblemCode;
 import io.migrationplane.progress.RuntimeRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.migrationplane.security.SecretCipher;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -43,9 +44,11 @@ public class ProjectService {
     private final ObjectMapper json;
     private final ObjectReader draftReader;
     private final ProjectQueries queries;
+    private final SecretCipher secrets;
 
     public ProjectService(ProjectRepository projects, RuntimeRepository runtime, AuditLog audit, ObjectMapper json,
-            ProjectQueries queries) {
+            ProjectQueries queries, SecretCipher secrets) {
+        this.secrets = secrets;
         this.queries = queries;
         this.projects = projects;
         this.runtime = runtime;
@@ -221,7 +224,7 @@ public class ProjectService {
         return new ProjectDraft.EndpointInput(e.type, e.host, e.port, e.database, e.username, null);
     }
 
-    private static MigrationProject newProject(ProjectDraft d, Instant now) {
+    private MigrationProject newProject(ProjectDraft d, Instant now) {
         MigrationProject p = new MigrationProject();
         p.id = UUID.randomUUID();
         p.status = ProjectStatus.NOT_STARTED;
@@ -230,7 +233,7 @@ public class ProjectService {
         return p;
     }
 
-    private static void apply(MigrationProject p, ProjectDraft d, Instant now) {
+    private void apply(MigrationProject p, ProjectDraft d, Instant now) {
         p.name = d.name();
         p.description = d.description();
         p.source = endpoint(d.source(), p.source);
@@ -250,15 +253,15 @@ public class ProjectService {
         p.updatedAt = now;
     }
 
-    /** A new password replaces the stored one; an absent one keeps it. */
-    private static Endpoint endpoint(ProjectDraft.EndpointInput in, Endpoint existing) {
+    /** A new password replaces the stored one (encrypted at rest); an absent one keeps it. */
+    private Endpoint endpoint(ProjectDraft.EndpointInput in, Endpoint existing) {
         Endpoint e = new Endpoint();
         e.type = in.type();
         e.host = in.host();
         e.port = in.port();
         e.database = in.database();
         e.username = in.username();
-        e.password = in.password() != null ? in.password() : existing == null ? null : existing.password;
+        e.password = in.password() != null ? secrets.encrypt(in.password()) : existing == null ? null : existing.password;
         return e;
     }
 

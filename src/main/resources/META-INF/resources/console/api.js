@@ -1,6 +1,25 @@
 // The console's only way to the service: the HTTP API of api.md, errors turned into sentences.
 
 const BASE = '/api/v1';
+const TOKEN = 'migration-plane.token';
+
+/** The bearer token of this browser tab (access control on), or null (dev mode, access control off). */
+export const session = {
+  token: () => sessionStorage.getItem(TOKEN),
+  signIn: (token) => sessionStorage.setItem(TOKEN, token.trim()),
+  signOut: () => sessionStorage.removeItem(TOKEN),
+  /** Who the token says it is (display only: the service verifies the token, the console does not). */
+  user() {
+    const token = this.token();
+    if (!token) return null;
+    try {
+      const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      return claims.preferred_username || claims.upn || claims.sub || 'signed in';
+    } catch (e) {
+      return 'signed in';
+    }
+  },
+};
 
 export class ApiError extends Error {
   constructor(status, problem, message) {
@@ -25,10 +44,11 @@ function describe(status, problem) {
     return 'The service cannot reach its database right now, so nothing was changed. Try again in a moment.';
   }
   if (status === 401) {
-    return 'You are not signed in, or your session has expired. Sign in again and retry.';
+    return 'You are not signed in, or your token has expired or is not accepted. Sign in with a valid token and try again.';
   }
   if (status === 403) {
-    return 'Your role does not allow this action. Ask an administrator if you need it.';
+    const detail = problem && problem.detail && !problem.detail.startsWith('Your role') ? problem.detail + '. ' : '';
+    return detail + 'Your role does not allow this action; ask an administrator if you need it.';
   }
   if (problem && (problem.detail || problem.title)) {
     const title = problem.title && problem.detail && !problem.detail.startsWith(problem.title) ? problem.title + ': ' : '';
@@ -43,6 +63,8 @@ function describe(status, problem) {
  */
 export async function call(method, path, body, headers = {}) {
   const init = { method, headers: { Accept: 'application/json', ...headers } };
+  const token = session.token();
+  if (token) init.headers.Authorization = 'Bearer ' + token;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -80,6 +80,7 @@ export function listView(root, query) {
     pager);
 
   let progressById = new Map();
+  let lastSignature = null;
 
   function syncHash() {
     const params = new URLSearchParams();
@@ -152,6 +153,13 @@ export function listView(root, query) {
       const progress = await Promise.all(page.items.map((p) => p.status === 'NOT_STARTED'
         ? null : api.progress(p.id).catch(() => null)));
       if (stopped || mine !== generation) return;
+      // Unchanged data is not redrawn: focus and hover stay where the user left them.
+      const signature = JSON.stringify([page, progress, [...state.selected]]);
+      if (signature === lastSignature) {
+        timer = setTimeout(poll, POLL_MS);
+        return;
+      }
+      lastSignature = signature;
       state.projects = new Map(page.items.map((p) => [p.id, p]));
       progressById = new Map(page.items.map((p, i) => [p.id, progress[i]]));
       for (const id of [...state.selected]) if (!state.projects.has(id)) state.selected.delete(id);

@@ -54,7 +54,8 @@ public final class AppProcess implements AutoCloseable {
                 "-Xmx256m", "-jar", JAR.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("MIGRATION_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("MIGRATION_") || k.startsWith("MP_JWT"));
+        pb.environment().putAll(Tokens.serviceEnv());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         pb.environment().put("MIGRATION_WORKER_REPLICA_ID", name);

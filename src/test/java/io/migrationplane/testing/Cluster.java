@@ -77,6 +77,7 @@ public final class Cluster implements AutoCloseable {
     public Reply call(AppProcess app, String method, String path, Object body, Map<String, String> headers) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(app.baseUri() + path)).timeout(Duration.ofSeconds(15));
+            b.header("Authorization", "Bearer " + Tokens.admin());
             headers.forEach(b::header);
             if (body != null) {
                 b.header("Content-Type", "application/json");

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @io.migrationplane.error.Deadline
+@jakarta.annotation.security.RolesAllowed(io.migrationplane.security.AccessRoles.VIEWER)
 @Path("/api/v1/events")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Audit trail", description = "Who did what to which project, including deleted ones")

@@ -16,7 +16,11 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.migrationplane.project.ProjectLifecycle;
 import io.migrationplane.project.ReleaseProject;
+import io.migrationplane.security.AccessRoles;
+import io.migrationplane.security.Actor;
+import io.quarkus.security.ForbiddenException;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,6 +40,7 @@ import org.jboss.logging.Logger;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Projects")
+@RolesAllowed(AccessRoles.OPERATOR)
 public class BatchResource {
 
     private static final Logger LOG = Logger.getLogger(BatchResource.class);
@@ -57,8 +62,10 @@ public class BatchResource {
     private final ProjectLifecycle lifecycle;
     private final IdempotentRequests idempotency;
     private final ReleaseProject releases;
+    private final Actor actor;
 
-    public BatchResource(ProjectLifecycle lifecycle, ReleaseProject releases, IdempotentRequests idempotency) {
+    public BatchResource(ProjectLifecycle lifecycle, ReleaseProject releases, IdempotentRequests idempotency, Actor actor) {
+        this.actor = actor;
         this.lifecycle = lifecycle;
         this.releases = releases;
         this.idempotency = idempotency;
@@ -77,17 +84,21 @@ public class BatchResource {
     @APIResponse(responseCode = "503", description = "UNAVAILABLE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> batch(BatchRequest body,
             @Parameter(description = ProjectResource.IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        if (body != null && body.action() == BatchAction.DELETE && !actor.may(AccessRoles.ADMIN)) {
+            throw new ForbiddenException("Deleting projects needs the admin role");
+        }
         validate(body);
+        String who = actor.name();
         return idempotency.once(idempotencyKey, "POST /api/v1/projects/batch", body,
-                () -> run(body).map(result -> Response.ok(result).build()));
+                () -> run(body, who).map(result -> Response.ok(result).build()));
     }
 
-    private Uni<BatchResult> run(BatchRequest body) {
+    private Uni<BatchResult> run(BatchRequest body, String actor) {
         List<UUID> succeeded = new ArrayList<>();
         List<BatchFailure> failed = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (UUID id : body.ids()) {
-            chain = chain.chain(() -> apply(body, id)
+            chain = chain.chain(() -> apply(body, id, actor)
                     .invoke(() -> succeeded.add(id))
                     .onFailure().recoverWithItem(e -> {
                         failed.add(failure(id, e));
@@ -97,8 +108,7 @@ public class BatchResource {
         return chain.map(v -> new BatchResult(succeeded, failed));
     }
 
-    private Uni<Void> apply(BatchRequest body, UUID id) {
-        String actor = ProjectResource.ACTOR;
+    private Uni<Void> apply(BatchRequest body, UUID id, String actor) {
         return switch (body.action()) {
             case START -> lifecycle.start(id, null, actor).replaceWithVoid();
             case PAUSE -> lifecycle.pause(id, null, actor).replaceWithVoid();

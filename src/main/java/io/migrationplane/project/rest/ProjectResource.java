@@ -20,7 +20,10 @@ import io.migrationplane.project.ProjectView;
 import io.migrationplane.project.ReleaseProject;
 import io.migrationplane.audit.rest.EventPage;
 import io.migrationplane.audit.rest.EventQueries;
+import io.migrationplane.security.AccessRoles;
+import io.migrationplane.security.Actor;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -50,10 +53,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Projects", description = "Migration projects and their lifecycle")
 @APIResponse(responseCode = "503", description = "The database cannot be reached; nothing was changed",
         content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, examples = @ExampleObject(name = "unavailable", value = Examples.UNAVAILABLE)))
+@RolesAllowed(AccessRoles.VIEWER)
 public class ProjectResource {
 
-    /** Until access control arrives (issue 6), every call is made by the anonymous actor. */
-    static final String ACTOR = "anonymous";
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String BASE = "/api/v1/projects";
     static final String IDEMPOTENCY_DOC = "Any unique string (e.g. a UUID). A retry with the same key and request returns "
@@ -66,9 +68,11 @@ public class ProjectResource {
     private final EventQueries events;
     private final IdempotentRequests idempotency;
     private final ReleaseProject releases;
+    private final Actor actor;
 
     public ProjectResource(ProjectService projects, ProjectLifecycle lifecycle, ReleaseProject releases,
-            ProgressService progress, EventQueries events, IdempotentRequests idempotency) {
+            ProgressService progress, EventQueries events, IdempotentRequests idempotency, Actor actor) {
+        this.actor = actor;
         this.idempotency = idempotency;
         this.releases = releases;
         this.projects = projects;
@@ -77,6 +81,7 @@ public class ProjectResource {
         this.events = events;
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a project", description = "A new project in NOT_STARTED. Passwords are stored for the workers and never returned.")
@@ -91,8 +96,9 @@ public class ProjectResource {
     @APIResponse(responseCode = "413", description = "PAYLOAD_TOO_LARGE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
             examples = @ExampleObject(name = "too-large", value = Examples.TOO_LARGE)))
     public Uni<Response> create(ProjectDraft body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+        String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE, body,
-                () -> projects.create(body, ACTOR).map(this::created));
+                () -> projects.create(body, who).map(this::created));
     }
 
     @GET
@@ -134,6 +140,7 @@ public class ProjectResource {
         });
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @PATCH
     @Path("{id}")
     @Consumes({ MERGE_PATCH, MediaType.APPLICATION_JSON })
@@ -155,9 +162,10 @@ public class ProjectResource {
         if (body == null) {
             throw ApiProblem.malformed("A merge patch body is required");
         }
-        return projects.patch(uuid, body, version, ACTOR).map(this::ok);
+        return projects.patch(uuid, body, version, actor.name()).map(this::ok);
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/start")
     @Operation(summary = "Start a NOT_STARTED project", description = "Its workers start on some replica within a tick.")
@@ -171,6 +179,7 @@ public class ProjectResource {
         return transition(id, ifMatch, idempotencyKey, "start", lifecycle::start, this::ok);
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/pause")
     @Operation(summary = "Pause a RUNNING project", description = "Stops the full and incremental workers; their checkpoints are kept.")
@@ -183,6 +192,7 @@ public class ProjectResource {
         return transition(id, ifMatch, idempotencyKey, "pause", lifecycle::pause, this::ok);
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/resume")
     @Operation(summary = "Resume a PAUSED or FAILED project", description = "The workers go on from their checkpoints.")
@@ -195,6 +205,7 @@ public class ProjectResource {
         return transition(id, ifMatch, idempotencyKey, "resume", lifecycle::resume, this::ok);
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/release")
     @Operation(summary = "Release a PAUSED, FAILED or COMPLETED project",
@@ -212,6 +223,7 @@ public class ProjectResource {
                 p -> Response.accepted(p).tag(etag(p)).build());
     }
 
+    @RolesAllowed(AccessRoles.ADMIN)
     @DELETE
     @Path("{id}")
     @Operation(summary = "Delete a NOT_STARTED or RELEASED project",
@@ -233,12 +245,13 @@ public class ProjectResource {
             throw new ApiProblem(ProblemCode.CONFIRMATION_REQUIRED,
                     "Deleting a project needs confirmName=<the project's exact name>").with("projectId", uuid);
         }
-        return lifecycle.delete(uuid, confirmName, version, ACTOR).map(v -> Response.noContent().build());
+        return lifecycle.delete(uuid, confirmName, version, actor.name()).map(v -> Response.noContent().build());
     }
 
     public record CloneRequest(@Schema(description = "Name of the new project; default '<name>-clone'") String name) {
     }
 
+    @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/clone")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -250,8 +263,9 @@ public class ProjectResource {
     @APIResponse(responseCode = "409", description = "NAME_TAKEN", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         UUID uuid = RequestParams.id(id);
+        String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE + "/" + uuid + "/clone", body,
-                () -> projects.cloneProject(uuid, body == null ? null : body.name(), ACTOR).map(this::created));
+                () -> projects.cloneProject(uuid, body == null ? null : body.name(), who).map(this::created));
     }
 
     @GET
@@ -289,8 +303,9 @@ public class ProjectResource {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
         String request = "POST " + BASE + "/" + uuid + "/" + action + (version == null ? "" : " If-Match " + version);
+        String who = actor.name();
         return idempotency.once(idempotencyKey, request, null,
-                () -> transition.apply(uuid, version, ACTOR).map(respond));
+                () -> transition.apply(uuid, version, who).map(respond));
     }
 
     private Response ok(ProjectView p) {

@@ -1,0 +1,165 @@
+package io.migrationplane;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import io.migrationplane.testing.AdminTokenByDefault;
+import io.migrationplane.testing.Api;
+import io.migrationplane.testing.Fixtures;
+import io.migrationplane.testing.PostgresResource;
+import io.migrationplane.testing.Tokens;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every endpoint × {no token, bad signature, expired, viewer, operator, admin}, with real RS256 tokens:
+ * 401 or 403 as problem+json that change nothing, the expected success otherwise; the audit trail
+ * names the token's subject.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class AccessControlTest {
+
+    enum Caller {
+        NO_TOKEN, BAD_SIGNATURE, EXPIRED, VIEWER, OPERATOR, ADMIN;
+
+        RequestSpecification request() {
+            RequestSpecification r = given();
+            return switch (this) {
+                case NO_TOKEN -> r.header(AdminTokenByDefault.ANONYMOUS, "true");
+                case BAD_SIGNATURE -> r.auth().oauth2(Tokens.badSignature("admin"));
+                case EXPIRED -> r.auth().oauth2(Tokens.expired("admin"));
+                case VIEWER -> r.auth().oauth2(Tokens.token("vera", "viewer"));
+                case OPERATOR -> r.auth().oauth2(Tokens.token("otto", "operator"));
+                case ADMIN -> r.auth().oauth2(Tokens.token("ada", "admin"));
+            };
+        }
+
+        /** The status this caller gets from an endpoint that needs the given role. */
+        int expected(Caller needed, int success) {
+            if (ordinal() < VIEWER.ordinal()) {
+                return 401;
+            }
+            return ordinal() >= needed.ordinal() ? success : 403;
+        }
+    }
+
+    /** One endpoint: the role it needs, a fresh target for each call, the call, its success status. */
+    record Endpoint(String name, Caller needs, int success, Supplier<String> target, BiFunction<RequestSpecification, String, Response> call) {
+    }
+
+    private static String notStarted() {
+        return Api.create("acl");
+    }
+
+    private static List<Endpoint> endpoints() {
+        String base = Api.BASE;
+        List<Endpoint> all = new ArrayList<>();
+        all.add(new Endpoint("GET /projects", Caller.VIEWER, 200, AccessControlTest::notStarted, (r, id) -> r.get(base)));
+        all.add(new Endpoint("GET /projects/{id}", Caller.VIEWER, 200, AccessControlTest::notStarted, (r, id) -> r.get(base + "/" + id)));
+        all.add(new Endpoint("GET /projects/{id}/progress", Caller.VIEWER, 200, AccessControlTest::notStarted, (r, id) -> r.get(base + "/" + id + "/progress")));
+        all.add(new Endpoint("GET /projects/{id}/events", Caller.VIEWER, 200, AccessControlTest::notStarted, (r, id) -> r.get(base + "/" + id + "/events")));
+        all.add(new Endpoint("GET /events", Caller.VIEWER, 200, AccessControlTest::notStarted, (r, id) -> r.get("/api/v1/events")));
+        all.add(new Endpoint("GET /diagnostics/invariants", Caller.VIEWER, 200, AccessControlTest::notStarted, (r, id) -> r.get("/api/v1/diagnostics/invariants")));
+        all.add(new Endpoint("POST /projects", Caller.OPERATOR, 201, () -> Api.uniqueName("acl-new"),
+                (r, name) -> r.contentType(ContentType.JSON).body(Api.body(name)).post(base)));
+        all.add(new Endpoint("PATCH /projects/{id}", Caller.OPERATOR, 200, AccessControlTest::notStarted,
+                (r, id) -> r.contentType("application/merge-patch+json").body(Map.of("description", "changed")).patch(base + "/" + id)));
+        all.add(new Endpoint("POST start", Caller.OPERATOR, 200, AccessControlTest::notStarted, (r, id) -> r.post(base + "/" + id + "/start")));
+        all.add(new Endpoint("POST pause", Caller.OPERATOR, 200, () -> Fixtures.inStatus("RUNNING"), (r, id) -> r.post(base + "/" + id + "/pause")));
+        all.add(new Endpoint("POST resume", Caller.OPERATOR, 200, Fixtures::paused, (r, id) -> r.post(base + "/" + id + "/resume")));
+        all.add(new Endpoint("POST release", Caller.OPERATOR, 202, Fixtures::paused, (r, id) -> r.post(base + "/" + id + "/release")));
+        all.add(new Endpoint("POST clone", Caller.OPERATOR, 201, AccessControlTest::notStarted,
+                (r, id) -> r.contentType(ContentType.JSON).body(Map.of()).post(base + "/" + id + "/clone")));
+        all.add(new Endpoint("POST batch START", Caller.OPERATOR, 200, AccessControlTest::notStarted,
+                (r, id) -> r.contentType(ContentType.JSON).body(Map.of("action", "START", "ids", List.of(id))).post(base + "/batch")));
+        all.add(new Endpoint("DELETE /projects/{id}", Caller.ADMIN, 204, AccessControlTest::notStarted,
+                (r, id) -> r.queryParam("confirmName", Api.project(id).getString("name")).delete(base + "/" + id)));
+        all.add(new Endpoint("POST batch DELETE", Caller.ADMIN, 200, AccessControlTest::notStarted,
+                (r, id) -> r.contentType(ContentType.JSON).body(Map.of("action", "DELETE", "ids", List.of(id),
+                        "confirmNames", Map.of(id, Api.project(id).getString("name")))).post(base + "/batch")));
+        all.add(new Endpoint("POST /admin/secrets/rotate", Caller.ADMIN, 200, AccessControlTest::notStarted,
+                (r, id) -> r.post("/api/v1/admin/secrets/rotate")));
+        return all;
+    }
+
+    /** What a refused call must leave as it was: the project (if any), its trail, the number of projects. */
+    private static String snapshot(String target) {
+        String project = target.startsWith("acl-new")
+                ? "absent=" + given().queryParam("q", target).get(Api.BASE).then().extract().path("totalItems")
+                : Api.project(target).getString("status") + "/v" + Api.project(target).getLong("version");
+        int events = given().get("/api/v1/events?size=1").then().extract().path("totalItems");
+        return project + " events=" + events;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyEndpointForEveryCaller() {
+        return endpoints().stream().flatMap(endpoint -> Stream.of(Caller.values()).map(caller -> {
+            int expected = caller.expected(endpoint.needs(), endpoint.success());
+            return DynamicTest.dynamicTest(endpoint.name() + " as " + caller + " -> " + expected, () -> {
+                String target = endpoint.target().get();
+                String before = expected >= 400 ? snapshot(target) : null;
+                Response response = endpoint.call().apply(caller.request(), target);
+                assertEquals(expected, response.statusCode(), response.asString());
+                if (expected == 401) {
+                    response.then().contentType("application/problem+json").body("code", equalTo("UNAUTHENTICATED"));
+                    assertEquals("Bearer", response.header("WWW-Authenticate"));
+                } else if (expected == 403) {
+                    response.then().contentType("application/problem+json").body("code", equalTo("FORBIDDEN"));
+                }
+                if (before != null) {
+                    assertEquals(before, snapshot(target), "a refused call changes nothing");
+                }
+            });
+        }));
+    }
+
+    @Test
+    void theAuditTrailNamesTheTokensSubject() {
+        String id = Api.create("acl-actor");
+        Caller.OPERATOR.request().post(Api.BASE + "/" + id + "/start").then().statusCode(200);
+        Api.awaitStatus(id, "RUNNING", Duration.ofSeconds(5));
+        List<Map<String, Object>> events = given().get(Api.BASE + "/" + id + "/events").then().extract().path("items");
+        assertEquals("test-admin", events.get(0).get("actor"), "CREATED by the default admin token");
+        assertEquals("STARTED", events.get(1).get("action"));
+        assertEquals("otto", events.get(1).get("actor"));
+    }
+
+    @Test
+    void companyGroupsMapOntoTheRolesAndUnknownGroupsGrantNothing() {
+        // migration.security.roles.* map group names; a group nobody mapped is just a group.
+        given().auth().oauth2(Tokens.token("nobody", "staff", "developers")).get(Api.BASE)
+                .then().statusCode(403).body("code", equalTo("FORBIDDEN"));
+        given().auth().oauth2(Tokens.token("garbage")).get(Api.BASE).then().statusCode(403);
+        given().auth().oauth2("not-a-jwt").get(Api.BASE).then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+        // %test maps the group migration-operators onto operator (application.properties).
+        String id = Api.create("acl-group");
+        given().auth().oauth2(Tokens.token("dana", "migration-operators")).post(Api.BASE + "/" + id + "/start").then().statusCode(200);
+        given().auth().oauth2(Tokens.token("dana", "migration-operators")).queryParam("confirmName", "x")
+                .delete(Api.BASE + "/" + id).then().statusCode(403);
+    }
+
+    @Test
+    void healthMetricsOpenApiAndTheConsoleNeedNoToken() {
+        for (String path : List.of("/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi", "/", "/console/console.js")) {
+            Response r = given().header(AdminTokenByDefault.ANONYMOUS, "true").get(path);
+            assertTrue(r.statusCode() == 200, path + " -> " + r.statusCode());
+        }
+    }
+}
