@@ -156,6 +156,17 @@ class AccessControlTest {
     }
 
     @Test
+    void theDocumentedDevTokenScriptMintsTokensTheServiceAccepts() throws Exception {
+        Process script = new ProcessBuilder("bash", "dev/token.sh", "operator", "dev-script").redirectErrorStream(true).start();
+        String token = new String(script.getInputStream().readAllBytes()).trim();
+        assertEquals(0, script.waitFor(), token);
+        String id = Api.create("acl-script");
+        given().auth().oauth2(token).post(Api.BASE + "/" + id + "/start").then().statusCode(200);
+        List<Map<String, Object>> events = given().get(Api.BASE + "/" + id + "/events").then().extract().path("items");
+        assertEquals("dev-script", events.get(events.size() - 1).get("actor"));
+    }
+
+    @Test
     void healthMetricsOpenApiAndTheConsoleNeedNoToken() {
         for (String path : List.of("/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi", "/", "/console/console.js")) {
             Response r = given().header(AdminTokenByDefault.ANONYMOUS, "true").get(path);
