@@ -57,6 +57,7 @@ public final class AppProcess implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("MIGRATION_") || k.startsWith("MP_JWT"));
         pb.environment().putAll(Tokens.serviceEnv());
         pb.environment().putAll(env);
+        pb.environment().values().removeIf(String::isEmpty); // an empty value in env means "not set at all"
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         pb.environment().put("MIGRATION_WORKER_REPLICA_ID", name);
         return new AppProcess(name, port, log, pb.start());

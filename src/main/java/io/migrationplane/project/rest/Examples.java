@@ -67,7 +67,7 @@ public final class Examples {
     public static final String EVENTS = """
             {"items": [{"id": 7, "projectId": "6f1c2f4e-8a7b-4d0e-9f5a-0c1d2e3f4a5b", "projectName": "orders-to-ob",
                         "at": "2026-11-25T10:05:00Z", "action": "STARTED", "fromStatus": "NOT_STARTED", "toStatus": "RUNNING",
-                        "actor": "anonymous", "detail": null}],
+                        "actor": "alice", "detail": null}],
              "page": 0, "size": 20, "totalItems": 1, "totalPages": 1}
             """;
 
