@@ -15,5 +15,5 @@ request = function()
     '"destination":{"type":"OCEANBASE_MYSQL","host":"10.0.0.9","port":2881,"database":"shop","username":"mig","password":"s"},' ..
     '"migrationTypes":["FULL_MIGRATION"],"objects":[{"schema":"shop","table":"orders","rows":1000}],' ..
     '"labels":{"team":"bench"}}'
-  return wrk.format("POST", "/api/v1/projects", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/projects", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")}, body)
 end

@@ -27,6 +27,11 @@ psql -q -d postgres -c "drop database if exists mp_bench with (force)" -c "creat
      -c "drop database if exists mp_pgbench with (force)" -c "create database mp_pgbench"
 pgbench -i -q -s 20 mp_pgbench >/dev/null 2>&1
 
+# Access control is on (prod profile): every request carries an admin token signed with the dev key,
+# which this run (only) configures the service to trust.
+export BENCH_TOKEN=$(dev/token.sh admin bench 24)
+SECRETS_KEY=$(openssl rand -base64 32)
+
 APP_PID=
 start_app() { # $1 = workers enabled (true/false); sets APP_PID and STARTUP_MS
   local t0; t0=$(date +%s%N)
@@ -35,6 +40,8 @@ start_app() { # $1 = workers enabled (true/false); sets APP_PID and STARTUP_MS
   QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://$PGHOST:5432/mp_bench \
   QUARKUS_DATASOURCE_USERNAME=$PGUSER QUARKUS_DATASOURCE_PASSWORD= \
   MIGRATION_WORKER_ENABLED=$1 \
+  MP_JWT_VERIFY_PUBLICKEY_LOCATION=file:$ROOT/dev/jwt/dev-public.pem MP_JWT_VERIFY_ISSUER=https://migration-plane.dev \
+  MIGRATION_SECRETS_KEY=$SECRETS_KEY \
   java ${BENCH_JAVA_OPTS:--Xmx256m -Xms64m -XX:+UseParallelGC} -jar target/quarkus-app/quarkus-run.jar > "$OUT/app-$1.log" 2>&1 &
   APP_PID=$!
   until curl -sf -o /dev/null http://127.0.0.1:$PORT/q/health/ready; do

@@ -11,8 +11,8 @@ select gen_random_uuid(), 'bench-' || lpad(g::text, 6, '0'), 'benchmark project 
        case when g <= 2000 then 'RUNNING'
             when g % 4 = 0 then 'PAUSED' when g % 4 = 1 then 'COMPLETED' when g % 4 = 2 then 'RELEASED'
             else 'NOT_STARTED' end,
-       'MYSQL', '10.0.0.5', 3306, 'shop', 'mig', 'secret',
-       'OCEANBASE_MYSQL', '10.0.0.9', 2881, 'shop', 'mig', 'secret',
+       'MYSQL', '10.0.0.5', 3306, 'shop', 'mig', null, -- no passwords: plain-text ones would be re-encrypted at start-up
+       'OCEANBASE_MYSQL', '10.0.0.9', 2881, 'shop', 'mig', null,
        'FULL_MIGRATION,INCREMENTAL_SYNC',
        '[{"schema":"shop","table":"orders","rows":1000000000},{"schema":"shop","table":"customers","rows":5000000}]',
        2, 1005000000, '{"team":"bench","wave":"' || (g % 10) || '"}', 20000, 200, null,

@@ -185,4 +185,21 @@ class MultiInstanceIT {
             assertInvariantsClean(cluster, a);
         }
     }
+
+    @Test
+    void replicasStartingTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
+        try (Cluster cluster = new Cluster("500ms", "5s").startTogether("together", 3)) {
+            // Flyway's advisory lock: one instance migrates, the others wait and validate.
+            List<Map<String, Object>> history = cluster.sql(
+                    "select version, count(*) as runs from flyway_schema_history where success group by version order by version");
+            assertTrue(history.size() >= 2, history.toString());
+            history.forEach(row -> assertEquals(1L, ((Number) row.get("runs")).longValue(), history.toString()));
+            for (AppProcess app : cluster.apps) {
+                assertEquals(200, cluster.call(app, "GET", Api.BASE, null).status(), app.name + " serves");
+            }
+            String id = cluster.create(cluster.apps.get(2), slowProject());
+            assertEquals(200, cluster.call(cluster.apps.get(0), "POST", Api.BASE + "/" + id + "/start", null).status());
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.liveLeases().containsKey(id));
+        }
+    }
 }

@@ -21,8 +21,12 @@ public class Actor {
         this.accessControl = LaunchMode.current() != LaunchMode.DEVELOPMENT || enabledInDevMode;
     }
 
+    /**
+     * With access control off (dev mode only) nobody resolved the identity, and resolving it lazily on
+     * the event loop is not allowed: the caller is anonymous then.
+     */
     public String name() {
-        return identity.isAnonymous() || identity.getPrincipal() == null ? ANONYMOUS : identity.getPrincipal().getName();
+        return !accessControl || identity.isAnonymous() || identity.getPrincipal() == null ? ANONYMOUS : identity.getPrincipal().getName();
     }
 
     /** A check that annotations cannot express (it depends on the body), under the same switch. */

@@ -62,6 +62,17 @@ public final class Cluster implements AutoCloseable {
         return this;
     }
 
+    /** Starts n instances at the same moment on the empty database, as a Deployment's pods do. */
+    public Cluster startTogether(String prefix, int n) throws IOException {
+        List<AppProcess> starting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            starting.add(AppProcess.start(prefix + "-" + i, env));
+        }
+        apps.addAll(starting);
+        starting.forEach(app -> app.awaitReady(Duration.ofSeconds(120)));
+        return this;
+    }
+
     public AppProcess app(String name) {
         return apps.stream().filter(a -> a.name.equals(name)).findFirst().orElseThrow();
     }
