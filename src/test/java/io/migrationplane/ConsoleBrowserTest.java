@@ -307,6 +307,20 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void cloningFromTheListsMoreMenuLandsOnTheNewProject() {
+        String s = suite();
+        String idle = project(s + "-src", "NOT_STARTED");
+        openList("q=" + s);
+        item(openMenu(idle), "CLONE").click();
+        WebElement dialog = dialog();
+        dialog.findElement(By.cssSelector("#confirm-body input")).sendKeys(s + "-twin");
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> d.getCurrentUrl().contains("#/projects/") && browser.text("h1").equals(s + "-twin"));
+        String copyId = browser.driver.getCurrentUrl().replaceAll(".*#/projects/", "");
+        assertEquals(idle, Api.project(copyId).getString("clonedFrom"));
+    }
+
+    @Test
     void batchReleaseReleasesEverySelectedProject() {
         String s = suite();
         String a = project(s + "-a", "PAUSED");

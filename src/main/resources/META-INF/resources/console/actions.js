@@ -41,7 +41,7 @@ export function runAction(project, action, after) {
         after();
       });
     case 'CLONE':
-      return cloneDialog(project, after);
+      return cloneDialog(project);
     default: {
       const meta = ACTIONS[action];
       return api.act(project.id, meta.verb).then(() => {
@@ -75,7 +75,7 @@ function confirmDelete(projects, onOk) {
   });
 }
 
-function cloneDialog(project, after) {
+function cloneDialog(project) {
   const input = h('input', { type: 'text', autocomplete: 'off', placeholder: 'leave empty for a generated name', 'aria-label': 'Name of the new project' });
   return openDialog({
     title: `Create a project similar to "${project.name}"`,
@@ -87,8 +87,8 @@ function cloneDialog(project, after) {
     onOk: async () => {
       const created = await api.clone(project.id, input.value.trim() || undefined);
       notify(`Project "${created.name}" created from "${project.name}".`);
+      // Landing on the new project replaces the current view; no refresh of the old one.
       location.hash = `#/projects/${created.id}`;
-      after(created);
     },
   });
 }

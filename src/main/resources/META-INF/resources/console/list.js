@@ -83,6 +83,7 @@ export function listView(root, query) {
   let lastSignature = null;
 
   function syncHash() {
+    if (stopped) return; // another view owns the address now
     const params = new URLSearchParams();
     if (state.status) params.set('status', state.status);
     if (state.q) params.set('q', state.q);
