@@ -7,8 +7,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The writes a user request makes to a project's runtime row, inside the request's transaction.
- * Clearing {@code active} is what fences off the workers: their every write requires it.
+ * The writes a start or delete makes to a project's runtime row, inside the request's transaction
+ * (pause, resume and release do theirs in {@code StopAndResume}'s statement). Clearing
+ * {@code active} is what fences off the workers: their every write requires it.
  */
 @ApplicationScoped
 public class RuntimeRepository {
@@ -24,20 +25,6 @@ public class RuntimeRepository {
     public Uni<Integer> activate(UUID projectId, String stepsJson) {
         return execute("update project_runtime set active = true, lease_owner = null, lease_token = null,"
                 + " lease_expires_at = null, steps = ?2, updated_at = now() where project_id = ?1", projectId, stepsJson);
-    }
-
-    /**
-     * Resume: counters and steps stay as checkpointed. The lease is voided so that a worker which
-     * missed the pause cannot carry on with state it computed while the project was paused.
-     */
-    public Uni<Integer> reactivate(UUID projectId) {
-        return execute("update project_runtime set active = true, lease_owner = null, lease_token = null,"
-                + " lease_expires_at = null, updated_at = now() where project_id = ?1", projectId);
-    }
-
-    /** Pause or release: from the commit on, no worker write can land. The lease stays until its worker lets go. */
-    public Uni<Integer> deactivate(UUID projectId) {
-        return execute("update project_runtime set active = false, updated_at = now() where project_id = ?1", projectId);
     }
 
     /** Delivered by PostgreSQL only if the surrounding transaction commits. */

@@ -17,10 +17,11 @@ import jakarta.persistence.LockModeType;
 
 /**
  * Status changes a user asks for. Each runs in one transaction that locks the project row
- * ({@code SELECT … FOR UPDATE}), checks the status table, writes the new status with one versioned
- * {@code UPDATE … WHERE id = ? AND version = ?}, fences or unfences the workers, records the event
- * and, for a stop, announces it to every replica (delivered on commit only). Of two racing requests
- * the second waits for the lock, then sees the new status and gets 409.
+ * ({@code SELECT … FOR UPDATE}), checks the status table, writes the new status and version, fences
+ * or unfences the workers, records the event and, for a stop, announces it to every replica
+ * (delivered on commit only). Of two racing requests the second waits for the lock, then sees the new
+ * status and gets 409. Pause, resume and release are one statement each ({@link StopAndResume});
+ * start and delete go through the Hibernate session.
  */
 @ApplicationScoped
 public class ProjectLifecycle {
@@ -28,42 +29,54 @@ public class ProjectLifecycle {
     private final ProjectRepository projects;
     private final RuntimeRepository runtime;
     private final AuditLog audit;
+    private final StopAndResume stopAndResume;
 
-    public ProjectLifecycle(ProjectRepository projects, RuntimeRepository runtime, AuditLog audit) {
+    public ProjectLifecycle(ProjectRepository projects, RuntimeRepository runtime, AuditLog audit, StopAndResume stopAndResume) {
+        this.stopAndResume = stopAndResume;
         this.projects = projects;
         this.runtime = runtime;
         this.audit = audit;
     }
 
+    /** Start stays on the session: the plan of steps depends on the project's migration types. */
     @WithTransaction
     public Uni<ProjectView> start(UUID id, Long ifMatch, String actor) {
-        return transition(id, ProjectAction.START, ifMatch, actor, p -> {
+        Instant now = ProjectService.now();
+        return lock(id).chain(p -> {
+            requireVersion(p, ifMatch);
+            requireAllowed(p, ProjectAction.START);
+            ProjectStatus from = p.status;
+            p.status = ProjectStatus.RUNNING;
+            p.updatedAt = now;
+            if (p.startedAt == null) {
+                p.startedAt = now;
+            }
             List<MigrationType> types = ProjectJson.types(p.migrationTypes);
-            return runtime.activate(id, Steps.toJson(Steps.plan(types.contains(MigrationType.SCHEMA_MIGRATION),
+            String steps = Steps.toJson(Steps.plan(types.contains(MigrationType.SCHEMA_MIGRATION),
                     types.contains(MigrationType.FULL_MIGRATION), types.contains(MigrationType.INCREMENTAL_SYNC),
-                    types.contains(MigrationType.FULL_VERIFICATION))));
+                    types.contains(MigrationType.FULL_VERIFICATION)));
+            // The versioned UPDATE under the row lock is the one conditional write of the transition.
+            return projects.flush()
+                    .chain(() -> audit.record(id, p.name, EventAction.STARTED, from, p.status, actor, null, now))
+                    .chain(() -> runtime.activate(id, steps))
+                    .map(x -> ProjectMapper.toView(p));
         });
     }
 
-    @WithTransaction
     public Uni<ProjectView> pause(UUID id, Long ifMatch, String actor) {
-        return transition(id, ProjectAction.PAUSE, ifMatch, actor,
-                p -> runtime.deactivate(id).chain(() -> runtime.announceStop(id)));
+        return stopAndResume.apply(id, ProjectAction.PAUSE, ifMatch, actor);
     }
 
-    @WithTransaction
     public Uni<ProjectView> resume(UUID id, Long ifMatch, String actor) {
-        return transition(id, ProjectAction.RESUME, ifMatch, actor, p -> runtime.reactivate(id).replaceWithVoid());
+        return stopAndResume.apply(id, ProjectAction.RESUME, ifMatch, actor);
     }
 
     /**
      * RELEASING: the workers are fenced and told to stop. Finishing it (RELEASED once no live lease is
      * left) is {@link ReleaseProject}'s, through the same completion the workers and the sweep use.
      */
-    @WithTransaction
     public Uni<ProjectView> requestRelease(UUID id, Long ifMatch, String actor) {
-        return transition(id, ProjectAction.RELEASE, ifMatch, actor,
-                p -> runtime.deactivate(id).chain(() -> runtime.announceStop(id)));
+        return stopAndResume.apply(id, ProjectAction.RELEASE, ifMatch, actor);
     }
 
     /** Removes the project with everything it holds (runtime row, steps, checkpoints, lease: by cascade). */
@@ -91,27 +104,6 @@ public class ProjectLifecycle {
         });
     }
 
-    private Uni<ProjectView> transition(UUID id, ProjectAction action, Long ifMatch, String actor,
-            java.util.function.Function<MigrationProject, Uni<?>> effects) {
-        ProjectStatus to = ProjectStatus.target(action);
-        Instant now = ProjectService.now();
-        return lock(id).chain(p -> {
-            requireVersion(p, ifMatch);
-            requireAllowed(p, action);
-            ProjectStatus from = p.status;
-            p.status = to;
-            p.updatedAt = now;
-            if (to == ProjectStatus.RUNNING && p.startedAt == null) {
-                p.startedAt = now;
-            }
-            // The versioned UPDATE under the row lock is the one conditional write of the transition.
-            return projects.flush()
-                    .chain(() -> audit.record(id, p.name, event(action), from, to, actor, null, now))
-                    .chain(() -> effects.apply(p))
-                    .map(x -> ProjectMapper.toView(p));
-        });
-    }
-
     private Uni<MigrationProject> lock(UUID id) {
         return projects.findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> ApiProblem.projectNotFound(id));
@@ -127,15 +119,5 @@ public class ProjectLifecycle {
         if (!p.status.allows(action)) {
             throw ApiProblem.invalidState(p.id, p.name, p.status, action.verb(), ProjectStatus.allowing(action));
         }
-    }
-
-    private static EventAction event(ProjectAction action) {
-        return switch (action) {
-            case START -> EventAction.STARTED;
-            case PAUSE -> EventAction.PAUSED;
-            case RESUME -> EventAction.RESUMED;
-            case RELEASE -> EventAction.RELEASE_REQUESTED;
-            default -> throw new IllegalArgumentException(action.name());
-        };
     }
 }

@@ -21,7 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ProjectQueries {
 
-    private static final String COLUMNS = """
+    static final String COLUMNS = """
             p.id, p.name, p.description, p.status, p.source_type, p.source_host, p.source_port, p.source_database,
             p.source_username, p.destination_type, p.destination_host, p.destination_port, p.destination_database,
             p.destination_username, p.migration_types, p.objects, p.labels, p.rows_per_second, p.changes_per_second,
@@ -89,7 +89,7 @@ public class ProjectQueries {
     }
 
     /** Reads a row of {@link #COLUMNS} by position (a lookup by name is a linear search per field). */
-    private static ProjectView view(Row r) {
+    static ProjectView view(Row r) {
         ProjectStatus status = ProjectStatus.valueOf(r.getString(3));
         return new ProjectView(r.getUUID(0), r.getString(1), r.getString(2), status,
                 new ProjectView.EndpointView(EndpointType.valueOf(r.getString(4)), r.getString(5),
