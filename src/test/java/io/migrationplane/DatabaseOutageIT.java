@@ -91,6 +91,9 @@ class DatabaseOutageIT {
             }
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                     .until(() -> given().get(Api.BASE + "/" + id).statusCode() == 200);
+            // The pause sent into the hang got 503 and must not land once the database wakes up.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> "RUNNING".equals(Api.status(id)));
+            assertEquals(List.of("CREATED", "STARTED"), Api.eventActionsOldestFirst(id), "the 503 pause left no trace");
             long afterHang = Api.rowsMigrated(id);
             await().atMost(Duration.ofSeconds(15)).until(() -> Api.rowsMigrated(id) > afterHang);
             Api.act(id, "pause", 200);

@@ -1,5 +1,6 @@
 package io.migrationplane.project;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
@@ -9,27 +10,34 @@ import java.util.stream.Collectors;
 
 import io.migrationplane.audit.EventAction;
 import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.ProblemCode;
 import io.migrationplane.progress.RuntimeRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.core.Future;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Pause, resume and release requests as one statement each (one round trip, its own transaction):
+ * Pause, resume and release requests as one statement each (in its own transaction):
  * lock the row, check status and version, write the new status and version, record the event, fence
  * or unfence the workers, and for a stop notify every replica (delivered on commit). These are the
- * hot writes of a migration's life; through a Hibernate session each took seven round trips.
+ * hot writes of a migration's life: three round trips (begin, statement, commit) where a Hibernate
+ * session took seven.
  */
 @ApplicationScoped
 class StopAndResume {
 
     private final Pool pool;
     private final Map<ProjectAction, String> statements = new EnumMap<>(ProjectAction.class);
+    /** Shorter than the request deadline, so that no commit lands after the caller got its 503. */
+    private final Duration commitWindow;
 
-    StopAndResume(Pool pool) {
+    StopAndResume(Pool pool, @ConfigProperty(name = "migration.http.request-timeout", defaultValue = "10s") Duration requestTimeout) {
         this.pool = pool;
+        this.commitWindow = requestTimeout.minusMillis(Math.min(500, requestTimeout.toMillis() / 4));
         statements.put(ProjectAction.PAUSE, statement(ProjectAction.PAUSE, EventAction.PAUSED, true));
         statements.put(ProjectAction.RESUME, statement(ProjectAction.RESUME, EventAction.RESUMED, false));
         statements.put(ProjectAction.RELEASE, statement(ProjectAction.RELEASE, EventAction.RELEASE_REQUESTED, true));
@@ -65,21 +73,34 @@ class StopAndResume {
 
     Uni<ProjectView> apply(UUID id, ProjectAction action, Long ifMatch, String actor) {
         OffsetDateTime now = OffsetDateTime.ofInstant(ProjectService.now(), ZoneOffset.UTC);
-        return pool.preparedQuery(statements.get(action)).execute(Tuple.of(id, now, ifMatch, actor)).map(rows -> {
-            var it = rows.iterator();
-            if (!it.hasNext()) {
-                throw ApiProblem.projectNotFound(id);
-            }
-            Row row = it.next();
-            if (row.getUUID(0) != null) {
-                return ProjectQueries.view(row);
-            }
-            long version = row.getLong("cur_version");
-            if (ifMatch != null && ifMatch != version) {
-                throw ApiProblem.versionMismatch(id, ifMatch, version);
-            }
-            throw ApiProblem.invalidState(id, row.getString("cur_name"), ProjectStatus.valueOf(row.getString("cur_status")),
-                    action.verb(), ProjectStatus.allowing(action));
-        });
+        long deadline = System.nanoTime() + commitWindow.toNanos();
+        Tuple args = Tuple.of(id, now, ifMatch, actor);
+        // In a transaction on the plain Vert.x future, so that cancelling the request (the deadline's 503)
+        // cannot stop it half-way: it commits only while the caller still waits, and rolls back otherwise
+        // (a statement sent to a hung database would else take effect after the client was told 503).
+        io.vertx.sqlclient.Pool raw = pool.getDelegate();
+        return Uni.createFrom().completionStage(() -> raw.withTransaction(conn -> conn
+                .preparedQuery(statements.get(action)).execute(args.getDelegate())
+                .compose(rows -> System.nanoTime() < deadline ? Future.succeededFuture(rows)
+                        : Future.failedFuture(new ApiProblem(ProblemCode.UNAVAILABLE,
+                                "The database answered too late; nothing was changed"))))
+                .toCompletionStage())
+                .onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        throw ApiProblem.projectNotFound(id);
+                    }
+                    Row row = Row.newInstance(it.next());
+                    if (row.getUUID(0) != null) {
+                        return ProjectQueries.view(row);
+                    }
+                    long version = row.getLong("cur_version");
+                    if (ifMatch != null && ifMatch != version) {
+                        throw ApiProblem.versionMismatch(id, ifMatch, version);
+                    }
+                    throw ApiProblem.invalidState(id, row.getString("cur_name"), ProjectStatus.valueOf(row.getString("cur_status")),
+                            action.verb(), ProjectStatus.allowing(action));
+                });
     }
 }
