@@ -116,6 +116,16 @@ class ConsoleBrowserTest {
         return "true".equals(button.getAttribute("aria-disabled"));
     }
 
+    /** In the open clone dialog: names the copy, confirms, waits for its details page; returns its id. */
+    private String nameTheCloneAndLandOnIt(String sourceId, String copyName) {
+        WebElement dialog = dialog();
+        dialog.findElement(By.cssSelector("#confirm-body input")).sendKeys(copyName);
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> d.getCurrentUrl().contains("#/projects/") && !d.getCurrentUrl().endsWith(sourceId)
+                && browser.text("h1").equals(copyName));
+        return browser.driver.getCurrentUrl().replaceAll(".*#/projects/", "");
+    }
+
     private WebElement dialog() {
         return browser.find("#confirm-dialog[open]");
     }
@@ -294,13 +304,7 @@ class ConsoleBrowserTest {
         browser.screenshot("details");
 
         browser.find("#clone").click();
-        WebElement dialog = dialog();
-        String copyName = s + "-copy";
-        dialog.findElement(By.cssSelector("#confirm-body input")).sendKeys(copyName);
-        dialog.findElement(By.id("confirm-ok")).click();
-        browser.await(d -> d.getCurrentUrl().contains("#/projects/") && !d.getCurrentUrl().endsWith(released)
-                && browser.text("h1").equals(copyName));
-        String copyId = browser.driver.getCurrentUrl().replaceAll(".*#/projects/", "");
+        String copyId = nameTheCloneAndLandOnIt(released, s + "-copy");
         assertNotEquals(released, copyId);
         assertEquals(released, Api.project(copyId).getString("clonedFrom"));
         assertEquals("NOT_STARTED", browser.find(".details-head .badge").getAttribute("data-status"));
@@ -312,11 +316,7 @@ class ConsoleBrowserTest {
         String idle = project(s + "-src", "NOT_STARTED");
         openList("q=" + s);
         item(openMenu(idle), "CLONE").click();
-        WebElement dialog = dialog();
-        dialog.findElement(By.cssSelector("#confirm-body input")).sendKeys(s + "-twin");
-        dialog.findElement(By.id("confirm-ok")).click();
-        browser.await(d -> d.getCurrentUrl().contains("#/projects/") && browser.text("h1").equals(s + "-twin"));
-        String copyId = browser.driver.getCurrentUrl().replaceAll(".*#/projects/", "");
+        String copyId = nameTheCloneAndLandOnIt(idle, s + "-twin");
         assertEquals(idle, Api.project(copyId).getString("clonedFrom"));
     }
 
