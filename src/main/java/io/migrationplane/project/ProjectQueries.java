@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,14 +28,14 @@ public class ProjectQueries {
             """;
     private static final String BY_ID = "select " + COLUMNS + " from project p where p.id = $1";
 
-    private final Pool pool;
+    private final ReadClient client;
 
-    public ProjectQueries(Pool pool) {
-        this.pool = pool;
+    public ProjectQueries(ReadClient client) {
+        this.client = client;
     }
 
     public Uni<Optional<ProjectView>> byId(UUID id) {
-        return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).map(rows -> {
+        return client.reads().preparedQuery(BY_ID).execute(Tuple.of(id)).map(rows -> {
             var it = rows.iterator();
             return it.hasNext() ? Optional.of(view(it.next())) : Optional.empty();
         });
@@ -72,7 +71,7 @@ public class ProjectQueries {
         String select = "select " + COLUMNS + ", " + count + " as total_items from (select p.id from project p" + where
                 + order + " limit " + filter.size() + " offset " + ((long) filter.page() * filter.size())
                 + ") page join project p on p.id = page.id" + order;
-        return pool.preparedQuery(select).execute(args).chain(rows -> {
+        return client.reads().preparedQuery(select).execute(args).chain(rows -> {
             List<ProjectView> views = new ArrayList<>(rows.size());
             long total = -1;
             for (Row row : rows) {
@@ -83,7 +82,7 @@ public class ProjectQueries {
                 return Uni.createFrom().item(ProjectPage.of(views, filter.page(), filter.size(), total));
             }
             // A page past the end has no row to carry the total.
-            return pool.preparedQuery("select " + count).execute(args)
+            return client.reads().preparedQuery("select " + count).execute(args)
                     .map(counted -> ProjectPage.of(views, filter.page(), filter.size(), counted.iterator().next().getLong(0)));
         });
     }

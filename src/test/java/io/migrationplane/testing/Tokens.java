@@ -86,6 +86,11 @@ public final class Tokens {
         return admin;
     }
 
+    /** A token that expires this many seconds from now. */
+    public static String expiringIn(long seconds, String subject, String... groups) {
+        return sign(subject, now(), now() + seconds, key(), groups);
+    }
+
     public static String expired(String... groups) {
         return sign("late", now() - 7200, now() - 3600, key(), groups);
     }

@@ -1,0 +1,87 @@
+package io.migrationplane.project;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.quarkus.reactive.pg.client.PgPoolCreator;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnectOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+/**
+ * Builds the datasource's pool as Quarkus would, and beside it a small <em>pipelined</em> client for the
+ * single-statement reads of the hot path ({@code GET /projects/{id}}, the list): several statements in
+ * flight on one connection, written and read in batches, instead of one connection and two system calls
+ * on each side per statement. Transactions, locks and everything Hibernate does stay on the pool: a
+ * pipelined connection is shared, so nothing that spans statements may use it.
+ */
+@ApplicationScoped
+public class ReadClient implements PgPoolCreator {
+
+    @ConfigMapping(prefix = "migration.datasource.reads")
+    public interface Settings {
+        /** Connections of the pipelined read client (each carries up to the pipelining limit of statements). */
+        @WithDefault("4")
+        int connections();
+    }
+
+    private final Settings settings;
+    private final Instance<io.vertx.mutiny.sqlclient.Pool> pool;
+    private volatile Input input;
+    private volatile io.vertx.mutiny.sqlclient.SqlClient reads;
+
+    public ReadClient(Settings settings, Instance<io.vertx.mutiny.sqlclient.Pool> pool) {
+        this.settings = settings;
+        this.pool = pool;
+    }
+
+    @Override
+    public Pool create(Input input) {
+        this.input = input;
+        return PgBuilder.pool().with(input.poolOptions()).connectingTo(options(input)).using(input.vertx()).build();
+    }
+
+    /** The pipelined client: for single statements outside any transaction. */
+    public io.vertx.mutiny.sqlclient.SqlClient reads() {
+        io.vertx.mutiny.sqlclient.SqlClient client = reads;
+        return client != null ? client : build();
+    }
+
+    private synchronized io.vertx.mutiny.sqlclient.SqlClient build() {
+        if (reads == null) {
+            if (input == null) {
+                pool.get().getDelegate(); // the datasource's pool is built first; its options are ours
+            }
+            SqlClient client = PgBuilder.client()
+                    .with(new PoolOptions().setMaxSize(settings.connections())
+                            .setIdleTimeout(input.poolOptions().getIdleTimeout())
+                            .setIdleTimeoutUnit(input.poolOptions().getIdleTimeoutUnit()))
+                    .connectingTo(options(input)).using(input.vertx()).build();
+            reads = io.vertx.mutiny.sqlclient.SqlClient.newInstance(client);
+        }
+        return reads;
+    }
+
+    private static List<SqlConnectOptions> options(Input input) {
+        List<SqlConnectOptions> list = new ArrayList<>();
+        for (PgConnectOptions o : input.pgConnectOptionsList()) {
+            list.add(o);
+        }
+        return list;
+    }
+
+    @PreDestroy
+    void close() {
+        if (reads != null) {
+            reads.closeAndAwait();
+        }
+    }
+}
