@@ -29,6 +29,8 @@ public class Lifecycle {
         int seconds = Integer.parseInt(args[2]);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<Long> releaseNanos = Collections.synchronizedList(new ArrayList<>());
+        List<Long> requestNanos = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong releasedAtOnce = new AtomicLong();
         AtomicLong cycles = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -47,6 +49,10 @@ public class Lifecycle {
                         call(http, "POST", p + "/pause", null, 200);
                         long t0 = System.nanoTime();
                         String status = status(call(http, "POST", p + "/release", null, 202));
+                        requestNanos.add(System.nanoTime() - t0);
+                        if (status.equals("RELEASED")) {
+                            releasedAtOnce.incrementAndGet();
+                        }
                         while (!status.equals("RELEASED")) {
                             status = status(call(http, "GET", p, null, 200));
                         }
@@ -61,12 +67,17 @@ public class Lifecycle {
         }
         pool.shutdown();
         pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
-        List<Long> sorted = new ArrayList<>(releaseNanos);
+        System.out.printf("RESULT cycles_per_s=%.1f requests_per_s=%.1f release_p50_ms=%.2f release_p99_ms=%.2f"
+                        + " release_request_p50_ms=%.2f release_request_p99_ms=%.2f released_at_once_pct=%d errors=%d cycles=%d%n",
+                cycles.get() / (double) seconds, cycles.get() * 5.0 / seconds, percentile(releaseNanos, 50), percentile(releaseNanos, 99),
+                percentile(requestNanos, 50), percentile(requestNanos, 99),
+                cycles.get() == 0 ? 0 : releasedAtOnce.get() * 100 / cycles.get(), errors.get(), cycles.get());
+    }
+
+    private static double percentile(List<Long> nanos, int p) {
+        List<Long> sorted = new ArrayList<>(nanos);
         Collections.sort(sorted);
-        double p50 = sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2) / 1e6;
-        double p99 = sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6;
-        System.out.printf("RESULT cycles_per_s=%.1f requests_per_s=%.1f release_p50_ms=%.2f release_p99_ms=%.2f errors=%d cycles=%d%n",
-                cycles.get() / (double) seconds, cycles.get() * 5.0 / seconds, p50, p99, errors.get(), cycles.get());
+        return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * p / 100.0))) / 1e6;
     }
 
     private static String status(String json) {

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DUR=${BENCH_SECONDS:-20}
-WARM=${BENCH_WARMUP_SECONDS:-5}
+WARM=${BENCH_WARMUP_SECONDS:-15}
 PORT=${BENCH_PORT:-8089}
 PGHOST=127.0.0.1
 PGUSER=postgres
@@ -32,6 +32,9 @@ pgbench -i -q -s 20 mp_pgbench >/dev/null 2>&1
 export BENCH_TOKEN=$(dev/token.sh admin bench 24)
 SECRETS_KEY=$(openssl rand -base64 32)
 
+# The JVM options of the image (docker/Dockerfile.jvm), so that the figures are the deployment's.
+image_java_opts() { sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' docker/Dockerfile.jvm; }
+
 APP_PID=
 start_app() { # $1 = workers enabled (true/false); sets APP_PID and STARTUP_MS
   local t0; t0=$(date +%s%N)
@@ -42,7 +45,7 @@ start_app() { # $1 = workers enabled (true/false); sets APP_PID and STARTUP_MS
   MIGRATION_WORKER_ENABLED=$1 \
   MP_JWT_VERIFY_PUBLICKEY_LOCATION=file:$ROOT/dev/jwt/dev-public.pem MP_JWT_VERIFY_ISSUER=https://migration-plane.dev \
   MIGRATION_SECRETS_KEY=$SECRETS_KEY \
-  java ${BENCH_JAVA_OPTS:--Xmx256m -Xms64m -XX:+UseParallelGC} -jar target/quarkus-app/quarkus-run.jar > "$OUT/app-$1.log" 2>&1 &
+  MALLOC_ARENA_MAX=2 java ${BENCH_JAVA_OPTS:-$(image_java_opts)} -jar target/quarkus-app/quarkus-run.jar > "$OUT/app-$1.log" 2>&1 &
   APP_PID=$!
   until curl -sf -o /dev/null http://127.0.0.1:$PORT/q/health/ready; do
     kill -0 $APP_PID 2>/dev/null || { echo "the service died; see $OUT/app-$1.log" >&2; exit 1; }

@@ -40,4 +40,4 @@ select id, name, created_at, 'RELEASE_REQUESTED', 'PAUSED', 'RELEASING', 'bench'
 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
 select id, name, created_at, 'RELEASED', 'RELEASING', 'RELEASED', 'bench', null from project where status = 'RELEASED';
 commit;
-analyze;
+vacuum analyze;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class DeploymentManifestTest {
 
     private static final Path MANIFESTS = Path.of("deploy", "kubernetes");
-    private static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS"); // read by docker/Dockerfile.jvm's entrypoint
+    private static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS", "MALLOC_ARENA_MAX"); // read by docker/Dockerfile.jvm's entrypoint and by glibc
     private static final List<JsonNode> docs = new ArrayList<>();
 
     @BeforeAll
