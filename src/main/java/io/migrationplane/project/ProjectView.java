@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A project as the API shows it: no password, ever. {@code objects} and {@code labels} are the stored
  * canonical JSON, written through as they are (reads are the hot path; parsing them back is waste).
+ * Written by {@link ProjectViewSerializer} (same JSON, no reflection).
  */
+@JsonSerialize(using = ProjectViewSerializer.class)
 public record ProjectView(
         UUID id,
         String name,
