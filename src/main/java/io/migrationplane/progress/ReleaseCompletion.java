@@ -14,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ReleaseCompletion {
 
+    public static final String DETAIL = "Full and incremental workers stopped; resources released";
+
     private static final String FINISH = """
             with released as (
                 update project p set status = 'RELEASED', released_at = now(), updated_at = now(), version = p.version + 1
@@ -25,10 +27,9 @@ public class ReleaseCompletion {
                 update project_runtime r set lease_owner = null, lease_token = null, lease_expires_at = null
                  where r.project_id in (select id from released))
             insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-            select id, name, now(), 'RELEASED', 'RELEASING', 'RELEASED', 'system',
-                   'Full and incremental workers stopped; resources released'
+            select id, name, now(), 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s'
             from released
-            """;
+            """.formatted(DETAIL);
 
     private final Pool pool;
 

@@ -7,8 +7,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Release as OMS defines it: RELEASING in one transaction, then RELEASED at once when no worker holds
- * a live lease (the usual case: pause, failure and completion already stopped them). Otherwise the
+ * Release as OMS defines it: RELEASING, and RELEASED in the same transaction when no worker holds a
+ * live lease (the usual case: pause, failure and completion already stopped them). Otherwise the
  * worker that lets go of its lease, or any replica once the lease expires, finishes it.
  */
 @ApplicationScoped
@@ -26,8 +26,10 @@ public class ReleaseProject {
 
     public Uni<ProjectView> release(UUID id, Long ifMatch, String actor) {
         // The release is committed once requestRelease returns: whatever happens next, the answer is 202.
+        // Usually it is RELEASED already (no worker held a lease: the statement finished it); otherwise the
+        // worker may have let go meanwhile, so one more look before answering RELEASING.
         return lifecycle.requestRelease(id, ifMatch, actor)
-                .chain(requested -> completion.finish(id)
+                .chain(requested -> requested.status() == ProjectStatus.RELEASED ? Uni.createFrom().item(requested) : completion.finish(id)
                         .chain(() -> projects.get(id))
                         .onFailure().recoverWithItem(requested));
     }

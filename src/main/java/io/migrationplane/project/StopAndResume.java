@@ -48,7 +48,10 @@ class StopAndResume {
      * UPDATE re-checks against that row: of two racing requests the second sees the new status.
      */
     private static String statement(ProjectAction action, EventAction event, boolean stop) {
-        String from = ProjectStatus.allowing(action).stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
+        if (action == ProjectAction.RELEASE) {
+            return release();
+        }
+        String from = allowed(action);
         String to = ProjectStatus.target(action).name();
         String runtime = stop
                 ? "update project_runtime set active = false, updated_at = now() where project_id in (select id from moved)"
@@ -66,9 +69,45 @@ class StopAndResume {
                 + " event as (insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)"
                 + " select m.id, m.name, $2, '" + event.name() + "', c.status, m.status, $4, null from moved m cross join cur c),"
                 + " runtime as (" + runtime + ")" + notify
-                + " select " + ProjectQueries.COLUMNS + ", c.name as cur_name, c.status as cur_status, c.version as cur_version,"
-                + " (select count(*) from stop) as notified"
-                + " from cur c left join moved p on true";
+                + RESULT;
+    }
+
+    private static final String RESULT = " select " + ProjectQueries.COLUMNS + ", c.name as cur_name, c.status as cur_status,"
+            + " c.version as cur_version, (select count(*) from stop) as notified from cur c left join moved p on true";
+
+    private static String allowed(ProjectAction action) {
+        return ProjectStatus.allowing(action).stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Release: RELEASING, and in the same statement RELEASED when no worker holds a live lease (the
+     * usual case, since pause, failure and completion stopped them): both events, version + 2, the
+     * stale lease cleared, as {@link io.migrationplane.progress.ReleaseCompletion} would do a round
+     * trip and a commit later. With a live lease it stays RELEASING for the worker to finish.
+     */
+    private static String release() {
+        return "with cur as (select id, name, status, version from project where id = $1 for update),"
+                + " idle as (select not exists (select 1 from project_runtime r where r.project_id = $1"
+                + " and r.lease_token is not null and r.lease_expires_at > now()) as done),"
+                + " moved as (update project p set status = case when idle.done then 'RELEASED' else 'RELEASING' end,"
+                + " released_at = case when idle.done then $2 else p.released_at end,"
+                + " version = p.version + case when idle.done then 2 else 1 end, updated_at = $2"
+                + " from cur, idle where p.id = cur.id and cur.status in (" + allowed(ProjectAction.RELEASE) + ")"
+                + " and ($3::int8 is null or cur.version = $3) returning p.*),"
+                + " event as (insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)"
+                + " select m.id, m.name, $2, e.action, e.from_status, e.to_status, e.actor, e.detail"
+                + " from moved m cross join cur c cross join lateral (values"
+                + " (1, '" + EventAction.RELEASE_REQUESTED.name() + "', c.status, 'RELEASING', $4, null),"
+                + " (2, '" + EventAction.RELEASED.name() + "', 'RELEASING', 'RELEASED', 'system', '"
+                + io.migrationplane.progress.ReleaseCompletion.DETAIL + "')) as e(n, action, from_status, to_status, actor, detail)"
+                + " where e.n = 1 or m.status = 'RELEASED' order by e.n),"
+                + " runtime as (update project_runtime r set active = false, updated_at = now(),"
+                + " lease_owner = case when idle.done then null else r.lease_owner end,"
+                + " lease_token = case when idle.done then null else r.lease_token end,"
+                + " lease_expires_at = case when idle.done then null else r.lease_expires_at end"
+                + " from idle where r.project_id in (select id from moved)),"
+                + " stop as (select pg_notify('" + RuntimeRepository.STOP_CHANNEL + "', id::text) from moved)"
+                + RESULT;
     }
 
     Uni<ProjectView> apply(UUID id, ProjectAction action, Long ifMatch, String actor) {

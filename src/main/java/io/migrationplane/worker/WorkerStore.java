@@ -43,8 +43,12 @@ class WorkerStore {
             update project_runtime
                set steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
                    changes_applied = greatest(changes_applied, $6), rows_per_second = $7,
-                   incremental_checkpoint = $8, latency_millis = $9,
-                   lease_expires_at = now() + $10 * interval '1 millisecond', updated_at = now()
+                   incremental_checkpoint = $8, latency_millis = $9, updated_at = now(),
+                   -- renewed once half the TTL is used up, not on every tick: an unchanged lease_expires_at (the
+                   -- only indexed column written here) lets PostgreSQL update the row in place (HOT), without
+                   -- touching three indexes per project per tick
+                   lease_expires_at = case when lease_expires_at < now() + $10 * interval '1 millisecond' / 2
+                                           then now() + $10 * interval '1 millisecond' else lease_expires_at end
              where project_id = $1 and lease_token = $2 and active
                and exists (select 1 from project p where p.id = $1 and p.status = 'RUNNING')
             """;
