@@ -61,10 +61,12 @@ public class ReadClient implements PgPoolCreator {
                 pool.get().getDelegate(); // the datasource's pool is built first; its options are ours
             }
             SqlClient client = PgBuilder.client()
-                    .with(new PoolOptions().setMaxSize(settings.connections())
+                    .with(new PoolOptions().setName("reads").setMaxSize(settings.connections())
                             .setIdleTimeout(input.poolOptions().getIdleTimeout())
                             .setIdleTimeoutUnit(input.poolOptions().getIdleTimeoutUnit()))
-                    .connectingTo(options(input)).using(input.vertx()).build();
+                    .connectingTo(options(input).stream()
+                            .map(ReadClient::namedReads).toList())
+                    .using(input.vertx()).build();
             reads = io.vertx.mutiny.sqlclient.SqlClient.newInstance(client);
         }
         return reads;
@@ -76,6 +78,13 @@ public class ReadClient implements PgPoolCreator {
             list.add(o);
         }
         return list;
+    }
+
+    /** Its own name in the metrics (Quarkus's form is "postgresql|datasource"), so its gauges do not clash with the pool's. */
+    private static SqlConnectOptions namedReads(SqlConnectOptions options) {
+        String name = options.getMetricsName() == null ? "postgresql|" : options.getMetricsName();
+        String prefix = name.contains("|") ? name.substring(0, name.indexOf('|') + 1) : name + "|";
+        return new PgConnectOptions((PgConnectOptions) options).setMetricsName(prefix + "reads");
     }
 
     @PreDestroy
