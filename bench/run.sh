@@ -23,8 +23,8 @@ if ! pg_isready -h $PGHOST -q; then
 fi
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -B package -DskipTests
 # The class-data sharing archive, made as docker/Dockerfile.jvm makes it (and for the jar as it is now).
-(cd target/quarkus-app && rm -f app-cds.jsa && java -XX:ArchiveClassesAtExit=app-cds.jsa -Dquarkus.appcds.generate=true \
-   -jar quarkus-run.jar >/dev/null 2>&1)
+(cd target/quarkus-app && rm -f app-cds.jsa && { java -XX:ArchiveClassesAtExit=app-cds.jsa -Dquarkus.appcds.generate=true \
+   -jar quarkus-run.jar >/dev/null 2>&1 || true; } && test -s app-cds.jsa)
 
 # Production PostgreSQL runs autovacuum; this machine's cluster has it off. Without it, 2,000 workers
 # checkpointing twice a second leave dead row versions and stale statistics that no real deployment
