@@ -152,4 +152,25 @@ class ListingTest {
         String raw = given().queryParam("label", "suite:" + suite).queryParam("size", 200).get(Api.BASE).asString();
         assertTrue(!raw.contains("password") && !raw.contains("source-secret"));
     }
+
+    @Test
+    void readsGoThroughThePipelinedClientAndWritesThroughThePool() {
+        double reads = completed("reads");
+        double pool = completed("<default>");
+        String id = Api.create("pipelined");
+        for (int i = 0; i < 5; i++) {
+            given().get(Api.BASE + "/" + id).then().statusCode(200);
+            given().queryParam("label", "suite:" + suite).get(Api.BASE).then().statusCode(200);
+        }
+        assertTrue(completed("reads") - reads >= 10, "get and list ran on the read client");
+        assertTrue(completed("<default>") > pool, "the create ran on the pool");
+    }
+
+    /** Statements completed by a client, from Vert.x's SQL client metrics (clientName tag). */
+    private static double completed(String client) {
+        String metrics = given().header(io.migrationplane.testing.AdminTokenByDefault.ANONYMOUS, "yes").get("/q/metrics").asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("postgresql_completed_total\\{clientName=\"" + java.util.regex.Pattern.quote(client)
+                + "\",clientType=\"sql\"} ([0-9.E+]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
 }
