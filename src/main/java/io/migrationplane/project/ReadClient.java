@@ -64,8 +64,7 @@ public class ReadClient implements PgPoolCreator {
                     .with(new PoolOptions().setName("reads").setMaxSize(settings.connections())
                             .setIdleTimeout(input.poolOptions().getIdleTimeout())
                             .setIdleTimeoutUnit(input.poolOptions().getIdleTimeoutUnit()))
-                    .connectingTo(options(input).stream()
-                            .map(ReadClient::namedReads).toList())
+                    .connectingTo(options(input).stream().map(ReadClient::namedReads).toList())
                     .using(input.vertx()).build();
             reads = io.vertx.mutiny.sqlclient.SqlClient.newInstance(client);
         }
@@ -73,11 +72,7 @@ public class ReadClient implements PgPoolCreator {
     }
 
     private static List<SqlConnectOptions> options(Input input) {
-        List<SqlConnectOptions> list = new ArrayList<>();
-        for (PgConnectOptions o : input.pgConnectOptionsList()) {
-            list.add(o);
-        }
-        return list;
+        return new ArrayList<>(input.pgConnectOptionsList());
     }
 
     /** Its own name in the metrics (Quarkus's form is "postgresql|datasource"), so its gauges do not clash with the pool's. */

@@ -28,9 +28,8 @@ public class ReleaseProject {
         // The release is committed once requestRelease returns: whatever happens next, the answer is 202.
         // Usually it is RELEASED already (no worker held a lease: the statement finished it); otherwise the
         // worker may have let go meanwhile, so one more look before answering RELEASING.
-        return lifecycle.requestRelease(id, ifMatch, actor)
-                .chain(requested -> requested.status() == ProjectStatus.RELEASED ? Uni.createFrom().item(requested) : completion.finish(id)
-                        .chain(() -> projects.get(id))
-                        .onFailure().recoverWithItem(requested));
+        return lifecycle.requestRelease(id, ifMatch, actor).chain(requested -> requested.status() == ProjectStatus.RELEASED
+                ? Uni.createFrom().item(requested)
+                : completion.finish(id).chain(() -> projects.get(id)).onFailure().recoverWithItem(requested));
     }
 }

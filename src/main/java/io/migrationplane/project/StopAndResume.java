@@ -40,7 +40,7 @@ class StopAndResume {
         this.commitWindow = requestTimeout.minusMillis(Math.min(500, requestTimeout.toMillis() / 4));
         statements.put(ProjectAction.PAUSE, statement(ProjectAction.PAUSE, EventAction.PAUSED, true));
         statements.put(ProjectAction.RESUME, statement(ProjectAction.RESUME, EventAction.RESUMED, false));
-        statements.put(ProjectAction.RELEASE, statement(ProjectAction.RELEASE, EventAction.RELEASE_REQUESTED, true));
+        statements.put(ProjectAction.RELEASE, release());
     }
 
     /**
@@ -48,9 +48,6 @@ class StopAndResume {
      * UPDATE re-checks against that row: of two racing requests the second sees the new status.
      */
     private static String statement(ProjectAction action, EventAction event, boolean stop) {
-        if (action == ProjectAction.RELEASE) {
-            return release();
-        }
         String from = allowed(action);
         String to = ProjectStatus.target(action).name();
         String runtime = stop
