@@ -155,6 +155,7 @@ class SoakIT {
             // Some calls carry an Idempotency-Key and are sent twice, as a client retrying would.
             boolean retry = random.nextInt(5) == 0;
             Map<String, String> headers = retry ? Map.of("Idempotency-Key", UUID.randomUUID().toString()) : Map.of();
+            int previous = 0;
             for (int attempt = 0; attempt < (retry ? 2 : 1); attempt++) {
                 long at = System.currentTimeMillis() - start;
                 Cluster.Reply r;
@@ -177,10 +178,12 @@ class SoakIT {
                     case "get" -> r = cluster.call(app, "GET", Api.BASE + "/" + id + "/progress", null);
                     default -> r = cluster.call(app, "POST", Api.BASE + "/" + id + "/" + op, null, headers);
                 }
-                // Only a keyed call is replayed by the service; a second DELETE (no key) is a request of its own
-                // and may succeed where the first was refused (the project was released meanwhile).
+                // The service replays a keyed call whose first attempt ended 2xx or 4xx; after a 503 the key is
+                // freed and the second attempt runs afresh. A second DELETE (no key) is a request of its own and
+                // may succeed where the first was refused (the project was released meanwhile).
                 boolean keyed = retry && !op.equals("delete") && !op.equals("get");
-                boolean replayed = keyed && attempt > 0 && r.status() != 503;
+                boolean replayed = keyed && attempt > 0 && previous != 503 && r.status() != 503;
+                previous = r.status();
                 calls.add(new Call(op, target, r.status(), at, replayed, r.status() < 0 ? String.valueOf(r.body()) : null));
                 if (op.equals("create") && attempt > 0 && r.status() == 201) {
                     break;
