@@ -15,9 +15,11 @@ public enum ProblemCode {
     NAME_TAKEN(409, "name-taken", "Project name already in use"),
     VERSION_MISMATCH(412, "version-mismatch", "The project has changed since the given version"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
+    URI_TOO_LONG(414, "uri-too-long", "Request line too long"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported content type"),
     CONFIRMATION_MISMATCH(422, "confirmation-mismatch", "Confirmation does not match"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency key reused with another request"),
+    HEADERS_TOO_LARGE(431, "headers-too-large", "Request headers too large"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
     UNAVAILABLE(503, "unavailable", "Service temporarily unavailable");
 

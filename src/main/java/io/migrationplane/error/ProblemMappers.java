@@ -73,8 +73,15 @@ public class ProblemMappers {
         if (e instanceof NotFoundException) {
             problem = new ApiProblem(ProblemCode.NOT_FOUND, "No resource at this path");
         } else if (e instanceof NotAllowedException) {
-            problem = new ApiProblem(ProblemCode.METHOD_NOT_ALLOWED, "This method is not allowed on this path")
-                    .with("allowedMethods", e.getResponse().getAllowedMethods());
+            List<String> allowed = AllowedMethods.of(path(uri));
+            if (allowed.isEmpty()) {
+                allowed = List.copyOf(e.getResponse().getAllowedMethods());
+            }
+            problem = new ApiProblem(ProblemCode.METHOD_NOT_ALLOWED,
+                    "This method is not allowed on this path; it allows " + String.join(", ", allowed))
+                    .with("allowedMethods", allowed);
+            return Response.fromResponse(ProblemResponses.response(problem, path(uri)))
+                    .header("Allow", String.join(", ", allowed)).build();
         } else if (e instanceof NotSupportedException) {
             problem = new ApiProblem(ProblemCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
         } else if (e instanceof NotAcceptableException) {
@@ -116,8 +123,17 @@ public class ProblemMappers {
         if (e instanceof ValueInstantiationException inst && inst.getCause() instanceof ApiProblem problem) {
             return problem;
         }
+        if (e instanceof StrictJson.NulCharacter) {
+            return ApiProblem.validation(field.isEmpty() ? "body" : field, e.getOriginalMessage());
+        }
         String what;
-        if (e instanceof InvalidFormatException invalid) {
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Duplicate field '")) {
+            int end = original.indexOf('\'', 17);
+            String key = end > 17 ? original.substring(17, end) : "?";
+            field = field.isEmpty() ? key : field + "." + key;
+            what = "the key is given more than once";
+        } else if (e instanceof InvalidFormatException invalid) {
             Class<?> target = invalid.getTargetType();
             if (target != null && target.isEnum()) {
                 what = "'" + invalid.getValue() + "' is not one of " + List.of(target.getEnumConstants());
@@ -125,7 +141,7 @@ public class ProblemMappers {
                 what = "'" + invalid.getValue() + "' is not a valid " + simpleType(target);
             }
         } else if (e instanceof MismatchedInputException mismatch) {
-            what = "expected " + simpleType(mismatch.getTargetType());
+            what = "expected " + simpleType(mismatch.getTargetType()) + received(mismatch);
         } else {
             what = "the body is not valid JSON (" + e.getOriginalMessage() + ")";
         }
@@ -135,6 +151,23 @@ public class ProblemMappers {
             problem.with("errors", List.of(new ApiProblem.FieldError(field, what)));
         }
         return problem;
+    }
+
+    /** Which JSON type came instead, when the parser still knows it. */
+    private static String received(MismatchedInputException e) {
+        if (!(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) || p.currentToken() == null) {
+            return "";
+        }
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> ", got a string";
+            case VALUE_NUMBER_INT -> ", got an integer";
+            case VALUE_NUMBER_FLOAT -> ", got a decimal number";
+            case VALUE_TRUE, VALUE_FALSE -> ", got a boolean";
+            case VALUE_NULL -> ", got null";
+            case START_OBJECT, FIELD_NAME -> ", got an object";
+            case START_ARRAY -> ", got an array";
+            default -> "";
+        };
     }
 
     private static String simpleType(Class<?> type) {

@@ -30,7 +30,7 @@ public class ProgressService {
     private static final TypeReference<List<Table>> TABLES = new TypeReference<>() {
     };
     private static final String READ = """
-            select p.status, p.objects, p.rows_total, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
+            select p.status, p.objects, p.rows_total, p.migration_types, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
                    r.rows_per_second, r.incremental_checkpoint, r.latency_millis
               from project p join project_runtime r on r.project_id = p.id
              where p.id = $1
@@ -57,6 +57,10 @@ public class ProgressService {
         long migrated = r.getLong("rows_migrated");
         long verified = r.getLong("rows_verified");
         List<StepState> steps = Steps.fromJson(r.getString("steps"));
+        if (steps.isEmpty()) {
+            // Never started: the steps it will run, all pending.
+            steps = Steps.plan(r.getString("migration_types"));
+        }
 
         List<ProgressView.StepView> stepViews = new ArrayList<>();
         StepStatus fullStatus = StepStatus.INIT;
@@ -81,7 +85,7 @@ public class ProgressService {
         }
 
         ProgressView.FullMigrationView full = null;
-        if (steps.stream().anyMatch(s -> s.name() == StepName.FULL_MIGRATION) || steps.isEmpty()) {
+        if (steps.stream().anyMatch(s -> s.name() == StepName.FULL_MIGRATION)) {
             full = new ProgressView.FullMigrationView(rowsTotal, migrated, Math.round(r.getDouble("rows_per_second")),
                     verified, tables(r.getString("objects"), migrated, fullStatus));
         }

@@ -39,6 +39,13 @@ public final class Steps {
         return steps;
     }
 
+    /** The plan for the migration types as stored ({@code FULL_MIGRATION,INCREMENTAL_SYNC}). */
+    public static List<StepState> plan(String storedTypes) {
+        List<String> types = List.of(storedTypes.split(","));
+        return plan(types.contains("SCHEMA_MIGRATION"), types.contains("FULL_MIGRATION"),
+                types.contains("INCREMENTAL_SYNC"), types.contains("FULL_VERIFICATION"));
+    }
+
     public static String toJson(List<StepState> steps) {
         try {
             return JSON.writeValueAsString(steps);

@@ -9,6 +9,7 @@ import io.migrationplane.audit.EventAction;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.ProblemCode;
 import io.migrationplane.progress.RuntimeRepository;
+import io.migrationplane.progress.StepState;
 import io.migrationplane.progress.Steps;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -51,10 +52,11 @@ public class ProjectLifecycle {
             if (p.startedAt == null) {
                 p.startedAt = now;
             }
-            List<MigrationType> types = ProjectJson.types(p.migrationTypes);
-            String steps = Steps.toJson(Steps.plan(types.contains(MigrationType.SCHEMA_MIGRATION),
-                    types.contains(MigrationType.FULL_MIGRATION), types.contains(MigrationType.INCREMENTAL_SYNC),
-                    types.contains(MigrationType.FULL_VERIFICATION)));
+            // The precheck starts with the request: the workers pick the project up within a tick and
+            // catch up, so that precheck and schema migration finish well under a second after the start.
+            List<StepState> plan = Steps.plan(p.migrationTypes);
+            plan.set(0, plan.get(0).running(now));
+            String steps = Steps.toJson(plan);
             // The versioned UPDATE under the row lock is the one conditional write of the transition.
             return projects.flush()
                     .chain(() -> audit.record(id, p.name, EventAction.STARTED, from, p.status, actor, null, now))

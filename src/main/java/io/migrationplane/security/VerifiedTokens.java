@@ -68,10 +68,13 @@ public class VerifiedTokens implements JWTParser {
                 .description("Bearer tokens accepted, by whether the signature was checked or remembered").register(registry);
     }
 
+    /** The audit trail records who acted in at most this many characters (project_event.actor). */
+    public static final int MAX_USER_NAME = 128;
+
     @Override
     public JsonWebToken parse(String token) throws ParseException {
         if (maxAgeMillis <= 0) {
-            return verifier.parse(token);
+            return recordable(verifier.parse(token));
         }
         long now = System.currentTimeMillis();
         Verified known = verified.get(token);
@@ -79,7 +82,7 @@ public class VerifiedTokens implements JWTParser {
             hits.increment();
             return known.token();
         }
-        JsonWebToken parsed = verifier.parse(token);
+        JsonWebToken parsed = recordable(verifier.parse(token));
         misses.increment();
         long until = Math.min(now + maxAgeMillis, parsed.getExpirationTime() * 1000L);
         if (until > now) {
@@ -94,9 +97,24 @@ public class VerifiedTokens implements JWTParser {
         return parsed;
     }
 
+    /**
+     * A token whose user name (upn, preferred_username or sub) the audit trail cannot record as it is
+     * (over 128 characters, or with control characters) is refused (401) rather than cut or rewritten:
+     * two callers must never look like one in the audit trail.
+     */
+    static JsonWebToken recordable(JsonWebToken token) throws ParseException {
+        String name = token.getName();
+        if (name == null || name.isBlank() || name.length() > MAX_USER_NAME
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new ParseException("The token's user name (upn, preferred_username or sub) must be 1-" + MAX_USER_NAME
+                    + " characters without control characters");
+        }
+        return token;
+    }
+
     @Override
     public JsonWebToken parse(String token, JWTAuthContextInfo context) throws ParseException {
-        return verifier.parse(token, context);
+        return recordable(verifier.parse(token, context));
     }
 
     @Override

@@ -88,18 +88,32 @@ final class SimulatedRun {
         }
     }
 
-    /** A short step: runs for its fixed time, then lets the next one start. Returns whether it still blocks. */
+    /**
+     * A short step: runs for its fixed time, then lets the next one start. It starts when the step before
+     * it finished (not at the next tick) and finishes at its start plus its time, so that short steps run
+     * back to back between ticks. Returns whether it still blocks.
+     */
     private boolean timed(int i, Instant now, Duration duration) {
         StepState step = steps.get(i);
         if (step.status() != StepStatus.RUNNING) {
-            step = step.running(now);
+            step = step.running(previousFinish(i, now));
             steps.set(i, step);
         }
-        if (!now.isBefore(step.startedAt().plus(duration))) {
-            steps.set(i, step.finished(now));
+        Instant done = step.startedAt().plus(duration);
+        if (!now.isBefore(done)) {
+            steps.set(i, step.finished(done));
             return false;
         }
         return true;
+    }
+
+    /** When the step before {@code i} finished, if that was within this tick's reach; else now. */
+    private Instant previousFinish(int i, Instant now) {
+        Instant finished = i == 0 ? null : steps.get(i - 1).finishedAt();
+        if (finished == null || finished.isAfter(now) || finished.isBefore(now.minusSeconds((long) MAX_STEP_SECONDS))) {
+            return now;
+        }
+        return finished;
     }
 
     private boolean fullMigration(int i, Instant now, double dt) {

@@ -226,6 +226,7 @@ public class ProjectResource {
     @RolesAllowed(AccessRoles.ADMIN)
     @DELETE
     @Path("{id}")
+    @Produces(MediaType.WILDCARD) // 204 has no body: no Accept header can make it unacceptable
     @Operation(summary = "Delete a NOT_STARTED or RELEASED project",
             description = "Type the project's exact name in confirmName. Removes the project and everything it holds; the audit trail keeps a DELETED event.")
     @APIResponse(responseCode = "204", description = "Deleted")
