@@ -41,6 +41,8 @@ class ListingTest {
             String name = String.format("list-%s-%s-%03d", i % 3 == 0 ? "alpha" : "beta", suite, i);
             Map<String, Object> body = Api.body(name);
             body.put("labels", Map.of("suite", suite, "wave", Integer.toString(i % 4)));
+            // Slow enough that the running ones are still RUNNING when the last test of the class reads them.
+            Api.simulation(body, 1_000L, 100L, null);
             String id = Api.create(body);
             names.add(name);
             if (i % 10 == 0) {
