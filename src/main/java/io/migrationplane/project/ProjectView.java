@@ -6,8 +6,6 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A project as the API shows it: no password, ever. {@code objects} and {@code labels} are the stored
@@ -23,10 +21,8 @@ public record ProjectView(
         EndpointView source,
         EndpointView destination,
         List<MigrationType> migrationTypes,
-        @JsonRawValue @Schema(type = SchemaType.ARRAY, implementation = TableView.class,
-                description = "The tables, in migration order") String objects,
-        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "Labels, key to value",
-                example = "{\"team\": \"payments\"}") String labels,
+        @JsonRawValue String objects,
+        @JsonRawValue String labels,
         SimulationView simulation,
         List<ProjectAction> allowedActions,
         UUID clonedFrom,

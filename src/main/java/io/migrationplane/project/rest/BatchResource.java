@@ -9,11 +9,9 @@ import java.util.UUID;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.Failures;
 import io.migrationplane.error.ProblemCode;
-import io.migrationplane.error.ProblemResponses;
 import io.migrationplane.idempotency.IdempotentRequests;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.migrationplane.project.ProjectLifecycle;
 import io.migrationplane.project.ReleaseProject;
 import io.migrationplane.security.AccessRoles;
@@ -26,20 +24,12 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 @io.migrationplane.error.Deadline
 @Path("/api/v1/projects/batch")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Projects")
 @RolesAllowed(AccessRoles.OPERATOR)
 public class BatchResource {
 
@@ -72,18 +62,8 @@ public class BatchResource {
     }
 
     @POST
-    @Operation(summary = "Apply one action to many projects",
-            description = "Each project is changed in its own transaction; one failure does not stop the others. "
-                    + "DELETE needs confirmNames with each project's exact name.")
-    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = BatchRequest.class),
-            examples = @ExampleObject(name = "delete", value = Examples.BATCH)))
-    @APIResponse(responseCode = "200", description = "Which ids succeeded and why the others failed",
-            content = @Content(schema = @Schema(implementation = BatchResult.class), examples = @ExampleObject(name = "result", value = Examples.BATCH_RESULT)))
-    @APIResponse(responseCode = "400", description = "VALIDATION_FAILED or MALFORMED_REQUEST (nothing was changed)",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "UNAVAILABLE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> batch(BatchRequest body,
-            @Parameter(description = ProjectResource.IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         if (body != null && body.action() == BatchAction.DELETE && !actor.may(AccessRoles.ADMIN)) {
             throw new ForbiddenException("Deleting projects needs the admin role");
         }

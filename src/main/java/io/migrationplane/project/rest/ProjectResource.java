@@ -7,7 +7,6 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.ProblemCode;
-import io.migrationplane.error.ProblemResponses;
 import io.migrationplane.idempotency.IdempotentRequests;
 import io.migrationplane.progress.ProgressService;
 import io.migrationplane.progress.ProgressView;
@@ -37,30 +36,16 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+/** The project operations; their contract, with every status and schema, is META-INF/openapi.yaml. */
 @io.migrationplane.error.Deadline
 @Path("/api/v1/projects")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Projects", description = "Migration projects and their lifecycle")
-@APIResponse(responseCode = "503", description = "The database cannot be reached; nothing was changed",
-        content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, examples = @ExampleObject(name = "unavailable", value = Examples.UNAVAILABLE)))
 @RolesAllowed(AccessRoles.VIEWER)
 public class ProjectResource {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String BASE = "/api/v1/projects";
-    static final String IDEMPOTENCY_DOC = "Any unique string (e.g. a UUID). A retry with the same key and request returns "
-            + "the first response and does nothing again; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED. "
-            + "Keys are kept for 24 h.";
 
     private final ProjectService projects;
     private final ProjectLifecycle lifecycle;
@@ -84,36 +69,20 @@ public class ProjectResource {
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a project", description = "A new project in NOT_STARTED. Passwords are stored for the workers and never returned.")
-    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ProjectDraft.class),
-            examples = @ExampleObject(name = "mysql-to-oceanbase", value = Examples.CREATE)))
-    @APIResponse(responseCode = "201", description = "Created; Location names the project",
-            content = @Content(schema = @Schema(implementation = ProjectView.class), examples = @ExampleObject(name = "project", value = Examples.PROJECT)))
-    @APIResponse(responseCode = "400", description = "VALIDATION_FAILED or MALFORMED_REQUEST", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = { @ExampleObject(name = "validation", value = Examples.VALIDATION), @ExampleObject(name = "malformed", value = Examples.MALFORMED) }))
-    @APIResponse(responseCode = "409", description = "NAME_TAKEN", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "name-taken", value = Examples.NAME_TAKEN)))
-    @APIResponse(responseCode = "413", description = "PAYLOAD_TOO_LARGE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "too-large", value = Examples.TOO_LARGE)))
-    public Uni<Response> create(ProjectDraft body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+    public Uni<Response> create(ProjectDraft body, @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE, body,
                 () -> projects.create(body, who).map(this::created));
     }
 
     @GET
-    @Operation(summary = "List projects", description = "Filtered, sorted and paged. Newest first unless sort says otherwise.")
-    @APIResponse(responseCode = "200", description = "A page of projects",
-            content = @Content(schema = @Schema(implementation = ProjectPage.class), examples = @ExampleObject(name = "page", value = Examples.PAGE)))
-    @APIResponse(responseCode = "400", description = "A parameter is malformed or out of range", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "validation", value = Examples.VALIDATION)))
     public Uni<ProjectPage> list(
-            @Parameter(description = "Only these statuses (repeatable, or comma-separated)", example = "RUNNING") @QueryParam("status") List<String> status,
-            @Parameter(description = "Substring of the name, case-insensitive", example = "orders") @QueryParam("q") String q,
-            @Parameter(description = "key:value (repeatable; all must match)", example = "team:payments") @QueryParam("label") List<String> label,
-            @Parameter(description = "name, createdAt or updatedAt; '-' in front for descending", example = "-createdAt") @QueryParam("sort") String sort,
-            @Parameter(description = "Page number from 0", example = "0") @QueryParam("page") String page,
-            @Parameter(description = "Page size, 1-200", example = "20") @QueryParam("size") String size) {
+            @QueryParam("status") List<String> status,
+            @QueryParam("q") String q,
+            @QueryParam("label") List<String> label,
+            @QueryParam("sort") String sort,
+            @QueryParam("page") String page,
+            @QueryParam("size") String size) {
         ProjectFilter filter = new ProjectFilter(RequestParams.statuses(status), RequestParams.query(q),
                 RequestParams.labels(label), RequestParams.sort(sort), RequestParams.page(page), RequestParams.size(size));
         return projects.list(filter);
@@ -121,15 +90,8 @@ public class ProjectResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get a project", description = "ETag carries the version; send it back in If-Match to make a change conditional.")
-    @APIResponse(responseCode = "200", description = "The project",
-            content = @Content(schema = @Schema(implementation = ProjectView.class), examples = @ExampleObject(name = "project", value = Examples.PROJECT)))
-    @APIResponse(responseCode = "304", description = "If-None-Match matched the current version")
-    @APIResponse(responseCode = "400", description = "MALFORMED_REQUEST: the id is not a UUID", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "not-found", value = Examples.NOT_FOUND)))
-    public Uni<Response> get(@Parameter(description = "Project id (UUID)") @PathParam("id") String id,
-            @Parameter(description = "A version previously read, e.g. \"4\"") @HeaderParam("If-None-Match") String ifNoneMatch) {
+    public Uni<Response> get(@PathParam("id") String id,
+            @HeaderParam("If-None-Match") String ifNoneMatch) {
         UUID uuid = RequestParams.id(id);
         return projects.get(uuid).map(p -> {
             EntityTag tag = etag(p);
@@ -144,18 +106,6 @@ public class ProjectResource {
     @PATCH
     @Path("{id}")
     @Consumes({ MERGE_PATCH, MediaType.APPLICATION_JSON })
-    @Operation(summary = "Change a project (JSON merge patch)",
-            description = "NOT_STARTED: any configuration field. RUNNING, PAUSED, FAILED, COMPLETED: labels and description. "
-                    + "RELEASING, RELEASED: nothing. A null removes a value (a label, the description).")
-    @RequestBody(required = true, content = @Content(mediaType = MERGE_PATCH, examples = @ExampleObject(name = "labels", value = Examples.PATCH)))
-    @APIResponse(responseCode = "200", description = "The changed project", content = @Content(schema = @Schema(implementation = ProjectView.class)))
-    @APIResponse(responseCode = "400", description = "VALIDATION_FAILED or MALFORMED_REQUEST", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "validation", value = Examples.VALIDATION)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "INVALID_STATE (field not editable in this status) or NAME_TAKEN",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, examples = @ExampleObject(name = "invalid-state", value = Examples.INVALID_STATE)))
-    @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "stale", value = Examples.VERSION_MISMATCH)))
     public Uni<Response> patch(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, JsonNode body) {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
@@ -168,57 +118,32 @@ public class ProjectResource {
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/start")
-    @Operation(summary = "Start a NOT_STARTED project", description = "Its workers start on some replica within a tick.")
-    @APIResponse(responseCode = "200", description = "RUNNING", content = @Content(schema = @Schema(implementation = ProjectView.class)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "invalid-state", value = Examples.INVALID_STATE)))
-    @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> start(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         return transition(id, ifMatch, idempotencyKey, "start", lifecycle::start, this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/pause")
-    @Operation(summary = "Pause a RUNNING project", description = "Stops the full and incremental workers; their checkpoints are kept.")
-    @APIResponse(responseCode = "200", description = "PAUSED", content = @Content(schema = @Schema(implementation = ProjectView.class)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> pause(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         return transition(id, ifMatch, idempotencyKey, "pause", lifecycle::pause, this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/resume")
-    @Operation(summary = "Resume a PAUSED or FAILED project", description = "The workers go on from their checkpoints.")
-    @APIResponse(responseCode = "200", description = "RUNNING", content = @Content(schema = @Schema(implementation = ProjectView.class)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> resume(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         return transition(id, ifMatch, idempotencyKey, "resume", lifecycle::resume, this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/release")
-    @Operation(summary = "Release a PAUSED, FAILED or COMPLETED project",
-            description = "Irreversible. Stops the full and incremental workers for good; the project stays readable and clonable. "
-                    + "RELEASING lasts until every worker of the project, on any replica, has stopped; then RELEASED.")
-    @APIResponse(responseCode = "202", description = "RELEASING, or already RELEASED",
-            content = @Content(schema = @Schema(implementation = ProjectView.class)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "INVALID_STATE, e.g. from RUNNING or NOT_STARTED", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "invalid-state", value = Examples.INVALID_STATE)))
-    @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         return transition(id, ifMatch, idempotencyKey, "release", releases::release,
                 p -> Response.accepted(p).tag(etag(p)).build());
     }
@@ -227,18 +152,8 @@ public class ProjectResource {
     @DELETE
     @Path("{id}")
     @Produces(MediaType.WILDCARD) // 204 has no body: no Accept header can make it unacceptable
-    @Operation(summary = "Delete a NOT_STARTED or RELEASED project",
-            description = "Type the project's exact name in confirmName. Removes the project and everything it holds; the audit trail keeps a DELETED event.")
-    @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "400", description = "CONFIRMATION_REQUIRED", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "confirmation-required", value = Examples.CONFIRMATION_REQUIRED)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "INVALID_STATE", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "412", description = "VERSION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "422", description = "CONFIRMATION_MISMATCH", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE,
-            examples = @ExampleObject(name = "confirmation-mismatch", value = Examples.CONFIRMATION_MISMATCH)))
     public Uni<Response> delete(@PathParam("id") String id,
-            @Parameter(description = "The project's exact name", required = true, example = "orders-to-ob") @QueryParam("confirmName") String confirmName,
+            @QueryParam("confirmName") String confirmName,
             @HeaderParam("If-Match") String ifMatch) {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
@@ -249,20 +164,14 @@ public class ProjectResource {
         return lifecycle.delete(uuid, confirmName, version, actor.name()).map(v -> Response.noContent().build());
     }
 
-    public record CloneRequest(@Schema(description = "Name of the new project; default '<name>-clone'") String name) {
+    public record CloneRequest(String name) {
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/clone")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a similar project", description = "Same source, destination, types, objects, labels and simulation; NOT_STARTED, no progress.")
-    @RequestBody(content = @Content(schema = @Schema(implementation = CloneRequest.class), examples = @ExampleObject(name = "named", value = Examples.CLONE)))
-    @APIResponse(responseCode = "201", description = "The new project", content = @Content(schema = @Schema(implementation = ProjectView.class)))
-    @APIResponse(responseCode = "400", description = "VALIDATION_FAILED", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "NAME_TAKEN", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
-    public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body, @Parameter(description = IDEMPOTENCY_DOC) @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+    public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body, @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         UUID uuid = RequestParams.id(id);
         String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE + "/" + uuid + "/clone", body,
@@ -271,10 +180,6 @@ public class ProjectResource {
 
     @GET
     @Path("{id}/progress")
-    @Operation(summary = "Progress of a project", description = "Steps, per-table progress and the incremental checkpoint, at most one worker tick old.")
-    @APIResponse(responseCode = "200", description = "Progress", content = @Content(schema = @Schema(implementation = ProgressView.class),
-            examples = @ExampleObject(name = "progress", value = Examples.PROGRESS)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<ProgressView> progress(@PathParam("id") String id) {
         UUID uuid = RequestParams.id(id);
         return progress.progress(uuid).map(p -> p.orElseThrow(() -> ApiProblem.projectNotFound(uuid)));
@@ -282,10 +187,6 @@ public class ProjectResource {
 
     @GET
     @Path("{id}/events")
-    @Operation(summary = "Audit trail of a project", description = "Oldest first, paged like the list.")
-    @APIResponse(responseCode = "200", description = "Events", content = @Content(schema = @Schema(implementation = EventPage.class),
-            examples = @ExampleObject(name = "events", value = Examples.EVENTS)))
-    @APIResponse(responseCode = "404", description = "PROJECT_NOT_FOUND", content = @Content(mediaType = ProblemResponses.MEDIA_TYPE))
     public Uni<EventPage> events(@PathParam("id") String id, @QueryParam("page") String page, @QueryParam("size") String size) {
         UUID uuid = RequestParams.id(id);
         int p = RequestParams.page(page);
