@@ -11,6 +11,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * (access control is on in tests as in production). @QuarkusTest classes run in Quarkus's class
  * loader, where the Quarkus callback sets it; the process tests (*IT) get it from the JUnit
  * extension. Both are registered in META-INF/services.
+ *
+ * <p>Every response is also checked against the OpenAPI document ({@link OpenApiValidationFilter}):
+ * a status, header, field or null the document does not allow fails the test that received it.
  */
 public class AdminTokenByDefault implements BeforeAllCallback, QuarkusTestBeforeEachCallback {
 
@@ -27,7 +30,7 @@ public class AdminTokenByDefault implements BeforeAllCallback, QuarkusTestBefore
                 request.header("Authorization", bearer);
             }
             return context.next(request, response);
-        });
+        }, new OpenApiValidationFilter());
     }
 
     @Override
