@@ -129,6 +129,21 @@ class BadInputTest {
         c.add(post("failAtPercent over 100", create(b -> b.put("simulation", Map.of("failAtPercent", 101))), 400, "VALIDATION_FAILED"));
         c.add(post("rowsPerSecond zero", create(b -> b.put("simulation", Map.of("rowsPerSecond", 0))), 400, "VALIDATION_FAILED"));
         c.add(post("label key with a space", create(b -> b.put("labels", Map.of("bad key", "x"))), 400, "VALIDATION_FAILED"));
+        // --- create: JSON types are taken as written (no coercion), keys once, no NUL characters
+        c.add(post("name is a number", create(b -> b.put("name", 123)), 400, "MALFORMED_REQUEST"));
+        c.add(post("name is a boolean", create(b -> b.put("name", true)), 400, "MALFORMED_REQUEST"));
+        c.add(post("endpoint type is a number", create(b -> source(b).put("type", 5)), 400, "MALFORMED_REQUEST"));
+        c.add(post("migration types are numbers", create(b -> b.put("migrationTypes", List.of(1, 2))), 400, "MALFORMED_REQUEST"));
+        c.add(post("port is a decimal", create(b -> source(b).put("port", 3306.9)), 400, "MALFORMED_REQUEST"));
+        c.add(post("rows is a string of digits", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t", "rows", "10")))), 400, "MALFORMED_REQUEST"));
+        c.add(post("rowsPerSecond is a string", create(b -> b.put("simulation", Map.of("rowsPerSecond", "100"))), 400, "MALFORMED_REQUEST"));
+        c.add(post("label value is a number", create(b -> b.put("labels", Map.of("team", 7))), 400, "MALFORMED_REQUEST"));
+        c.add(post("name given twice", create(b -> { }).replaceFirst("^\\{", "{\"name\": \"first-of-two\", "), 400, "MALFORMED_REQUEST"));
+        c.add(post("NUL in the description", create(b -> b.put("description", "a\u0000b")), 400, "VALIDATION_FAILED"));
+        c.add(post("NUL in the host", create(b -> source(b).put("host", "db\u0000")), 400, "VALIDATION_FAILED"));
+        c.add(post("NUL in the username", create(b -> source(b).put("username", "mig\u0000")), 400, "VALIDATION_FAILED"));
+        c.add(post("NUL in a label value", create(b -> b.put("labels", Map.of("team", "pay\u0000ments"))), 400, "VALIDATION_FAILED"));
+        c.add(post("NUL in a table name", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t\u0000", "rows", 1)))), 400, "VALIDATION_FAILED"));
         c.add(post("name already taken (other case)", null, 409, "NAME_TAKEN"));
         c.add(new Case("text/plain body", "POST", Api.BASE, "text/plain", "name=x", Map.of(), 415, "UNSUPPORTED_MEDIA_TYPE"));
         c.add(post("body over the size limit", "{\"description\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}", 413, "PAYLOAD_TOO_LARGE"));
@@ -159,6 +174,10 @@ class BadInputTest {
         c.add(patch("patch with a stale If-Match", "{\"description\": \"x\"}", Map.of("If-Match", "\"999\""), 412, "VERSION_MISMATCH"));
         c.add(patch("patch with a garbage If-Match", "{\"description\": \"x\"}", Map.of("If-Match", "yesterday"), 400, "MALFORMED_REQUEST"));
         c.add(patch("patch with invalid JSON", "{\"description\": ", Map.of(), 400, "MALFORMED_REQUEST"));
+        c.add(patch("patch with a NUL", "{\"description\": \"a\\u0000b\"}", Map.of(), 400, "VALIDATION_FAILED"));
+        c.add(patch("patch a label to a NUL", "{\"labels\": {\"team\": \"\\u0000\"}}", Map.of(), 400, "VALIDATION_FAILED"));
+        c.add(patch("patch the description with a number", "{\"description\": 5}", Map.of(), 400, "MALFORMED_REQUEST"));
+        c.add(patch("patch a key twice", "{\"description\": \"a\", \"description\": \"b\"}", Map.of(), 400, "MALFORMED_REQUEST"));
         c.add(new Case("start with a stale If-Match", "POST", Api.BASE + "/{victim}/start", null, null, Map.of("If-Match", "\"41\""), 412, "VERSION_MISMATCH"));
         // --- delete
         c.add(call("delete without confirmName", "DELETE", Api.BASE + "/{victim}", null, 400, "CONFIRMATION_REQUIRED"));
@@ -168,6 +187,8 @@ class BadInputTest {
         c.add(call("clone to an invalid name", "POST", Api.BASE + "/{victim}/clone", "{\"name\": \"a b\"}", 400, "VALIDATION_FAILED"));
         c.add(call("clone to a taken name", "POST", Api.BASE + "/{victim}/clone", "{\"name\": \"{victimName}\"}", 409, "NAME_TAKEN"));
         c.add(call("clone an unknown project", "POST", Api.BASE + "/" + UNKNOWN + "/clone", "{}", 404, "PROJECT_NOT_FOUND"));
+        c.add(call("clone with the name twice", "POST", Api.BASE + "/{victim}/clone", "{\"name\": \"a\", \"name\": \"b\"}", 400, "MALFORMED_REQUEST"));
+        c.add(call("clone with a numeric name", "POST", Api.BASE + "/{victim}/clone", "{\"name\": 42}", 400, "MALFORMED_REQUEST"));
         // --- batch
         c.add(call("batch: unknown action", "POST", Api.BASE + "/batch", "{\"action\": \"EXPLODE\", \"ids\": [\"{victim}\"]}", 400, "MALFORMED_REQUEST"));
         c.add(call("batch: id not a UUID", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"x\"]}", 400, "MALFORMED_REQUEST"));
@@ -177,6 +198,8 @@ class BadInputTest {
         c.add(call("batch: repeated id", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"{victim}\", \"{victim}\"]}", 400, "VALIDATION_FAILED"));
         c.add(call("batch: names for START", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"{victim}\"], \"confirmNames\": {\"{victim}\": \"x\"}}", 400, "VALIDATION_FAILED"));
         c.add(call("batch: no action", "POST", Api.BASE + "/batch", "{\"ids\": [\"{victim}\"]}", 400, "VALIDATION_FAILED"));
+        c.add(call("batch: a NUL in a confirmation", "POST", Api.BASE + "/batch", "{\"action\": \"DELETE\", \"ids\": [\"{victim}\"], \"confirmNames\": {\"{victim}\": \"x\\u0000\"}}", 400, "VALIDATION_FAILED"));
+        c.add(call("batch: action as a number", "POST", Api.BASE + "/batch", "{\"action\": 0, \"ids\": [\"{victim}\"]}", 400, "MALFORMED_REQUEST"));
         return c.stream().map(Arguments::of);
     }
 
