@@ -144,6 +144,9 @@ class BadInputTest {
         c.add(post("NUL in the username", create(b -> source(b).put("username", "mig\u0000")), 400, "VALIDATION_FAILED"));
         c.add(post("NUL in a label value", create(b -> b.put("labels", Map.of("team", "pay\u0000ments"))), 400, "VALIDATION_FAILED"));
         c.add(post("NUL in a table name", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "t\u0000", "rows", 1)))), 400, "VALIDATION_FAILED"));
+        c.add(post("unpaired surrogate in a label value", create(b -> b.put("labels", Map.of("team", "LONE"))).replace("LONE", "pay\\ud800x"), 400, "VALIDATION_FAILED"));
+        c.add(post("unpaired surrogate in a table name", create(b -> b.put("objects", List.of(Map.of("schema", "s", "table", "LONE", "rows", 1)))).replace("LONE", "\\udc00"), 400, "VALIDATION_FAILED"));
+        c.add(post("text after the JSON value", create(b -> { }) + " x", 400, "MALFORMED_REQUEST"));
         c.add(post("name already taken (other case)", null, 409, "NAME_TAKEN"));
         c.add(new Case("text/plain body", "POST", Api.BASE, "text/plain", "name=x", Map.of(), 415, "UNSUPPORTED_MEDIA_TYPE"));
         c.add(post("body over the size limit", "{\"description\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}", 413, "PAYLOAD_TOO_LARGE"));
@@ -160,6 +163,7 @@ class BadInputTest {
         c.add(call("size 201", "GET", Api.BASE + "?size=201", null, 400, "VALIDATION_FAILED"));
         c.add(call("negative page", "GET", Api.BASE + "?page=-1", null, 400, "VALIDATION_FAILED"));
         c.add(call("page not a number", "GET", Api.BASE + "?page=abc", null, 400, "MALFORMED_REQUEST"));
+        c.add(call("page in Arabic-Indic digits", "GET", Api.BASE + "?page=\u0661\u0662", null, 400, "MALFORMED_REQUEST"));
         c.add(call("unknown status filter", "GET", Api.BASE + "?status=BOGUS", null, 400, "MALFORMED_REQUEST"));
         c.add(call("unknown sort field", "GET", Api.BASE + "?sort=colour", null, 400, "VALIDATION_FAILED"));
         c.add(call("label filter without colon", "GET", Api.BASE + "?label=team", null, 400, "VALIDATION_FAILED"));

@@ -3,6 +3,7 @@ package io.migrationplane.error;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonGenerationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -50,6 +51,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
+        if (e instanceof JsonGenerationException) {
+            // Writing a response failed: our fault, never the request's.
+            return unexpected(e, uri);
+        }
         return ProblemResponses.response(fromJackson(e), path(uri));
     }
 
@@ -123,7 +128,7 @@ public class ProblemMappers {
         if (e instanceof ValueInstantiationException inst && inst.getCause() instanceof ApiProblem problem) {
             return problem;
         }
-        if (e instanceof StrictJson.NulCharacter) {
+        if (e instanceof StrictJson.BadText) {
             return ApiProblem.validation(field.isEmpty() ? "body" : field, e.getOriginalMessage());
         }
         String what;

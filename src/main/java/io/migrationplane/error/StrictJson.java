@@ -20,15 +20,17 @@ import jakarta.inject.Singleton;
  * JSON is read as written: no type is coerced into another (a number is not a string or an enum name,
  * a decimal is not an integer, a string is not a number, a boolean is not a string), a key given twice
  * is an error, and no string may carry a NUL character (PostgreSQL cannot store one). Each of these is
- * a 400 naming the field ({@link ProblemMappers#fromJackson}).
+ * a 400 naming the field ({@link ProblemMappers#fromJackson}). Nor may a string hold an unpaired
+ * surrogate (a {@code \\ud800} escape with no partner): it is not text, PostgreSQL would store it as
+ * '?', and the response could not be written. Text after the JSON value is refused too.
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 
-    /** A string that holds U+0000: refused as VALIDATION_FAILED on its field. */
-    public static final class NulCharacter extends JsonMappingException {
-        NulCharacter(JsonParser p) {
-            super(p, "must not contain the NUL character (U+0000)");
+    /** A string that holds U+0000 or an unpaired surrogate: refused as VALIDATION_FAILED on its field. */
+    public static final class BadText extends JsonMappingException {
+        BadText(JsonParser p, String message) {
+            super(p, message);
         }
     }
 
@@ -44,6 +46,7 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -60,12 +63,29 @@ public class StrictJson implements ObjectMapperCustomizer {
         return mapper;
     }
 
+    /** Why this text cannot be stored as it is, or null when it can. */
+    static String problem(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\u0000') {
+                return "must not contain the NUL character (U+0000)";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "must be valid Unicode text (it holds an unpaired surrogate)";
+            }
+        }
+        return null;
+    }
+
     private static final class NoNulStrings extends StringDeserializer {
         @Override
         public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             String value = super.deserialize(p, ctxt);
-            if (value != null && value.indexOf('\u0000') >= 0) {
-                throw new NulCharacter(p);
+            String problem = value == null ? null : problem(value);
+            if (problem != null) {
+                throw new BadText(p, problem);
             }
             return value;
         }

@@ -71,7 +71,11 @@ public final class RequestParams {
         }
         int value;
         try {
-            value = Integer.parseInt(raw.trim());
+            String digits = raw.trim();
+            if (!digits.matches("-?[0-9]{1,10}")) { // ASCII digits only: parseInt also reads other scripts' digits
+                throw new NumberFormatException();
+            }
+            value = Integer.parseInt(digits);
         } catch (NumberFormatException e) {
             throw ApiProblem.malformed(name + ": '" + raw + "' is not an integer")
                     .with("errors", List.of(new ApiProblem.FieldError(name, "must be an integer")));
