@@ -54,16 +54,12 @@ public class HttpEdge {
         HttpServerRequest request = ctx.request();
         String uri = request.uri();
         if (uri.length() + request.method().name().length() + 10 > maxRequestLine) {
-            request.pause();
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            send(ctx, new ApiProblem(ProblemCode.URI_TOO_LONG,
+            refuseAndClose(ctx, new ApiProblem(ProblemCode.URI_TOO_LONG,
                     "The request line is longer than " + maxRequestLine + " bytes; send fewer or shorter query parameters"));
             return;
         }
         if (headerBytes(request) > maxHeaderBytes) {
-            request.pause();
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            send(ctx, new ApiProblem(ProblemCode.HEADERS_TOO_LARGE,
+            refuseAndClose(ctx, new ApiProblem(ProblemCode.HEADERS_TOO_LARGE,
                     "The request headers are larger than " + maxHeaderBytes + " bytes"));
             return;
         }
@@ -90,9 +86,7 @@ public class HttpEdge {
             return;
         }
         if ((chunked || bodyBytes > 0) && request.getHeader(HttpHeaders.CONTENT_TYPE) == null && carriesBody(request.method())) {
-            request.pause();
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            send(ctx, new ApiProblem(ProblemCode.UNSUPPORTED_MEDIA_TYPE,
+            refuseAndClose(ctx, new ApiProblem(ProblemCode.UNSUPPORTED_MEDIA_TYPE,
                     "The body has no Content-Type; send it as application/json"));
             return;
         }
@@ -102,7 +96,6 @@ public class HttpEdge {
             return;
         }
         if (bodyBytes > maxBodyBytes) {
-            request.pause();
             rejectTooLarge(ctx);
             return;
         }
@@ -147,8 +140,14 @@ public class HttpEdge {
     }
 
     private void rejectTooLarge(RoutingContext ctx) {
+        refuseAndClose(ctx, new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE, "The request body is larger than " + maxBodyBytes + " bytes"));
+    }
+
+    /** Refuses without reading what remains of the request, and closes the connection after the answer. */
+    private static void refuseAndClose(RoutingContext ctx, ApiProblem problem) {
+        ctx.request().pause();
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        send(ctx, new ApiProblem(ProblemCode.PAYLOAD_TOO_LARGE, "The request body is larger than " + maxBodyBytes + " bytes"));
+        send(ctx, problem);
     }
 
     static void send(RoutingContext ctx, ApiProblem problem) {
