@@ -554,6 +554,18 @@ class ContractFuzzTest {
     }
 
     /** A valid request of the operation on this target. */
+
+    /** The operation's request (its valid body, or "{}") sent raw with this Content-Type, or none. */
+    private Case bodyTyped(Op op, String mutation, String contentType, String status, Expect expect) {
+        return new Case(op, "general", mutation, status, t -> {
+            Req r = base(op, t, null);
+            r.contentType = contentType;
+            r.body = r.body != null ? r.body : "{}".getBytes(StandardCharsets.UTF_8);
+            r.raw = true;
+            r.unchecked = true;
+            return r;
+        }, expect);
+    }
     private Req base(Op op, Target t, JsonNode body) {
         Req r = new Req(op.method(), op.path().replace("{id}", t == null ? "" : t.id()));
         for (Param p : op.params()) {
@@ -669,30 +681,9 @@ class ContractFuzzTest {
 
         // --- general bad headers
         boolean hasBody = op.bodySchema() != null;
-        out.add(new Case(op, "general", "Content-Type: text/plain", next.get(), t -> {
-            Req r = base(op, t, null);
-            r.contentType = "text/plain";
-            r.body = r.body != null ? r.body : "{}".getBytes(StandardCharsets.UTF_8);
-            r.raw = true;
-            r.unchecked = true;
-            return r;
-        }, null));
-        out.add(new Case(op, "general", "body without Content-Type", next.get(), t -> {
-            Req r = base(op, t, null);
-            r.contentType = null;
-            r.body = r.body != null ? r.body : "{}".getBytes(StandardCharsets.UTF_8);
-            r.raw = true;
-            r.unchecked = true;
-            return r;
-        }, hasBody ? NO_CONTENT_TYPE : null));
-        out.add(new Case(op, "general", "Content-Type: application/json; charset=latin1", next.get(), t -> {
-            Req r = base(op, t, null);
-            r.contentType = "application/json; charset=latin1";
-            r.body = r.body != null ? r.body : "{}".getBytes(StandardCharsets.UTF_8);
-            r.raw = true;
-            r.unchecked = true;
-            return r;
-        }, null));
+        out.add(bodyTyped(op, "Content-Type: text/plain", "text/plain", next.get(), null));
+        out.add(bodyTyped(op, "body without Content-Type", null, next.get(), hasBody ? NO_CONTENT_TYPE : null));
+        out.add(bodyTyped(op, "Content-Type: application/json; charset=latin1", "application/json; charset=latin1", next.get(), null));
         for (String accept : List.of("text/html", "application/problem+json", "*/*", "application/json")) {
             out.add(new Case(op, "general", "Accept: " + accept, next.get(), t -> {
                 Req r = base(op, t, null);
