@@ -27,6 +27,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** How Jackson's strict duplicate detection starts its message (the key follows, quoted). */
+    private static final String DUPLICATE_FIELD = "Duplicate field '";
 
     @ServerExceptionMapper
     public Response apiProblem(ApiProblem problem, UriInfo uri) {
@@ -133,9 +135,9 @@ public class ProblemMappers {
         }
         String what;
         String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-        if (original.startsWith("Duplicate field '")) {
-            int end = original.indexOf('\'', 17);
-            String key = end > 17 ? original.substring(17, end) : "?";
+        if (original.startsWith(DUPLICATE_FIELD)) {
+            int end = original.indexOf('\'', DUPLICATE_FIELD.length());
+            String key = end > 0 ? original.substring(DUPLICATE_FIELD.length(), end) : "?";
             field = field.isEmpty() ? key : field + "." + key;
             what = "the key is given more than once";
         } else if (e instanceof InvalidFormatException invalid) {

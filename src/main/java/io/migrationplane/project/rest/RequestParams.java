@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.project.ProjectFilter;
@@ -14,6 +15,7 @@ public final class RequestParams {
 
     public static final int MAX_PAGE = 1_000_000;
     public static final int MAX_SIZE = 200;
+    private static final Pattern ASCII_INTEGER = Pattern.compile("-?[0-9]{1,10}");
 
     private RequestParams() {
     }
@@ -72,7 +74,7 @@ public final class RequestParams {
         int value;
         try {
             String digits = raw.trim();
-            if (!digits.matches("-?[0-9]{1,10}")) { // ASCII digits only: parseInt also reads other scripts' digits
+            if (!ASCII_INTEGER.matcher(digits).matches()) { // parseInt also reads other scripts' digits
                 throw new NumberFormatException();
             }
             value = Integer.parseInt(digits);
