@@ -6,7 +6,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-@io.migrationplane.error.Deadline
+@io.migrationplane.http.Deadline
 @jakarta.annotation.security.RolesAllowed(io.migrationplane.security.AccessRoles.VIEWER)
 @Path("/api/v1/diagnostics")
 @Produces(MediaType.APPLICATION_JSON)

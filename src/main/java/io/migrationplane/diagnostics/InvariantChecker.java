@@ -1,15 +1,16 @@
 package io.migrationplane.diagnostics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import io.migrationplane.worker.WorkerSettings;
+import io.migrationplane.db.ReadClient;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Checks, in SQL, the promises the service makes about its data. Used by the tests after chaos
@@ -88,21 +89,23 @@ public class InvariantChecker {
                      where e.action = 'DELETED'
                     """));
 
-    private final Pool pool;
-    private final WorkerSettings settings;
+    private final ReadClient client;
+    /** The workers' lease TTL ({@code worker.WorkerSettings}), read from the same setting: nothing imports the workers. */
+    private final Duration leaseTtl;
 
-    public InvariantChecker(Pool pool, WorkerSettings settings) {
-        this.pool = pool;
-        this.settings = settings;
+    public InvariantChecker(ReadClient client,
+            @ConfigProperty(name = "migration.worker.lease-ttl", defaultValue = "5s") Duration leaseTtl) {
+        this.client = client;
+        this.leaseTtl = leaseTtl;
     }
 
     public Uni<Report> check() {
-        long ttl = settings.leaseTtl().toMillis();
+        long ttl = leaseTtl.toMillis();
         List<Violation> violations = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Check check : CHECKS) {
             chain = chain.chain(() -> {
-                var query = pool.preparedQuery(check.sql());
+                var query = client.reads().preparedQuery(check.sql());
                 var rows = check.sql().contains("$1") ? query.execute(Tuple.of(ttl)) : query.execute();
                 return rows.invoke(set -> {
                     for (Row row : set) {
@@ -111,7 +114,7 @@ public class InvariantChecker {
                 }).replaceWithVoid();
             });
         }
-        return chain.chain(() -> pool.query("select count(*) as n from project").execute())
+        return chain.chain(() -> client.reads().query("select count(*) as n from project").execute())
                 .map(rows -> new Report(violations.isEmpty(), rows.iterator().next().getLong("n").intValue(), violations));
     }
 }

@@ -12,10 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 import io.smallrye.mutiny.CompositeException;
 import io.vertx.pgclient.PgException;
-import jakarta.persistence.OptimisticLockException;
-import org.hibernate.StaleStateException;
 
-/** Classifies low-level failures (database, driver, ORM) into API problems. */
+/** Classifies low-level failures (database, driver) into API problems. */
 public final class Failures {
 
     private Failures() {
@@ -50,9 +48,6 @@ public final class Failures {
             }
             if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
                 return Optional.of(sql.getSQLState());
-            }
-            if (t instanceof org.hibernate.JDBCException jdbc && jdbc.getSQLState() != null) {
-                return Optional.of(jdbc.getSQLState());
             }
         }
         return Optional.empty();
@@ -91,10 +86,6 @@ public final class Failures {
                 || (t instanceof PgException pg && constraint.equals(pg.getConstraint())));
     }
 
-    public static boolean isOptimisticLock(Throwable root) {
-        return chain(root).stream().anyMatch(t -> t instanceof OptimisticLockException || t instanceof StaleStateException);
-    }
-
     /** The API problem for a failure, or empty when it is an unexpected bug. */
     public static Optional<ApiProblem> classify(Throwable root) {
         for (Throwable t : chain(root)) {
@@ -104,10 +95,6 @@ public final class Failures {
         }
         if (isUniqueViolation(root, "project_name_uq")) {
             return Optional.of(new ApiProblem(ProblemCode.NAME_TAKEN, "A project with this name already exists"));
-        }
-        if (isOptimisticLock(root)) {
-            return Optional.of(new ApiProblem(ProblemCode.VERSION_MISMATCH,
-                    "The project was changed by another request; reload it and try again"));
         }
         if (isDatabaseUnavailable(root)) {
             return Optional.of(ApiProblem.unavailable());

@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.migrationplane.project.ProjectStatus;
 import io.quarkus.scheduler.Scheduled;
+import io.migrationplane.db.ReadClient;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,11 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ProjectMetrics {
 
-    private final Pool pool;
+    private final ReadClient client;
     private final Map<ProjectStatus, AtomicLong> counts = new EnumMap<>(ProjectStatus.class);
 
-    public ProjectMetrics(Pool pool, MeterRegistry registry) {
-        this.pool = pool;
+    public ProjectMetrics(ReadClient client, MeterRegistry registry) {
+        this.client = client;
         for (ProjectStatus status : ProjectStatus.values()) {
             AtomicLong count = new AtomicLong();
             counts.put(status, count);
@@ -34,7 +34,7 @@ public class ProjectMetrics {
 
     @Scheduled(every = "${migration.metrics.refresh:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refresh() {
-        return pool.query("select status, count(*) as n from project group by status").execute()
+        return client.reads().query("select status, count(*) as n from project group by status").execute()
                 .invoke(rows -> {
                     Map<ProjectStatus, Long> seen = new EnumMap<>(ProjectStatus.class);
                     for (Row row : rows) {

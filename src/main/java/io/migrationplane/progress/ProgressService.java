@@ -10,8 +10,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migrationplane.db.ReadClient;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,15 +36,15 @@ public class ProgressService {
              where p.id = $1
             """;
 
-    private final Pool pool;
+    private final ReadClient client;
 
-    public ProgressService(Pool pool) {
-        this.pool = pool;
+    public ProgressService(ReadClient client) {
+        this.client = client;
     }
 
     /** Empty when there is no such project. */
     public Uni<Optional<ProgressView>> progress(UUID projectId) {
-        return pool.preparedQuery(READ).execute(Tuple.of(projectId)).map(rows -> {
+        return client.reads().preparedQuery(READ).execute(Tuple.of(projectId)).map(rows -> {
             var it = rows.iterator();
             return it.hasNext() ? Optional.of(view(it.next())) : Optional.empty();
         });

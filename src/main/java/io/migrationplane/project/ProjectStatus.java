@@ -6,8 +6,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The lifecycle of a migration project and the single table of what each status allows
- * (api.md, "Statuses and what each allows").
+ * The lifecycle of a migration project: the one table of what each status allows a user to do
+ * (docs/api.md, "Statuses and what each allows"), where each user action leads ({@link #target}),
+ * and what the system does by itself ({@link SystemTransition}). {@code project.lifecycle.Transitions}
+ * executes it: each of its statements is guarded by this table.
+ *
+ * <pre>
+ *   NOT_STARTED --start--> RUNNING --pause--> PAUSED --resume--> RUNNING
+ *   RUNNING ==workers finish==> COMPLETED        RUNNING ==a worker fails==> FAILED --resume--> RUNNING
+ *   PAUSED | FAILED | COMPLETED --release--> RELEASING ==no live worker lease==> RELEASED
+ *   NOT_STARTED | RELEASED --delete--> (gone)     any status --clone--> a new NOT_STARTED project
+ * </pre>
+ * ({@code -->} a user's action, {@code ==>} the system's.)
  */
 public enum ProjectStatus {
     NOT_STARTED(EnumSet.of(ProjectAction.START, ProjectAction.DELETE, ProjectAction.CLONE), Editable.ALL),
@@ -57,6 +67,23 @@ public enum ProjectStatus {
             case RELEASE -> RELEASING;
             case DELETE, CLONE -> throw new IllegalArgumentException(action + " is not a status transition");
         };
+    }
+
+    /**
+     * What the system does by itself. The workers end a run (COMPLETED or FAILED, with their final
+     * checkpoint), and a release finishes once no worker holds a live lease: at once in the release
+     * request when none does (the usual case), else when the worker lets go or its lease expires.
+     */
+    public enum SystemTransition {
+        COMPLETE(RUNNING, COMPLETED), FAIL(RUNNING, FAILED), FINISH_RELEASE(RELEASING, RELEASED);
+
+        public final ProjectStatus from;
+        public final ProjectStatus to;
+
+        SystemTransition(ProjectStatus from, ProjectStatus to) {
+            this.from = from;
+            this.to = to;
+        }
     }
 
     /** Whether the workers of a project in this status may run. */

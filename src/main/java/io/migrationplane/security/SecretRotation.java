@@ -7,7 +7,8 @@ import java.util.UUID;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.migrationplane.db.ReadClient;
+import io.migrationplane.db.Transactions;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,11 +40,13 @@ public class SecretRotation {
     public record Report(String keyId, int reencrypted, List<UUID> failed) {
     }
 
-    private final Pool pool;
+    private final ReadClient reads;
+    private final Transactions db;
     private final SecretCipher cipher;
 
-    public SecretRotation(Pool pool, SecretCipher cipher) {
-        this.pool = pool;
+    public SecretRotation(ReadClient reads, Transactions db, SecretCipher cipher) {
+        this.reads = reads;
+        this.db = db;
         this.cipher = cipher;
     }
 
@@ -62,7 +65,7 @@ public class SecretRotation {
         return Multi.createBy().repeating()
                 // state: the last id seen; (0, 0) is the smallest uuid in PostgreSQL's (unsigned) order
                 .uni(() -> new UUID[] { new UUID(0, 0) },
-                        after -> pool.preparedQuery(PENDING)
+                        after -> reads.reads().preparedQuery(PENDING)
                                 .execute(Tuple.of(after[0], "v1:" + cipher.currentKeyId() + ":%", BATCH))
                                 .onItem().transformToUni(rows -> {
                                     List<Uni<Integer>> writes = new ArrayList<>();
@@ -93,8 +96,8 @@ public class SecretRotation {
             }
             return Uni.createFrom().item(0);
         }
-        return pool.preparedQuery(REPLACE)
-                .execute(Tuple.of(row.getUUID("id"), newSource, newDestination, source, destination))
+        return db.run(conn -> conn.preparedQuery(REPLACE)
+                .execute(Tuple.of(row.getUUID("id"), newSource, newDestination, source, destination)))
                 .map(result -> result.rowCount());
     }
 }

@@ -7,7 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-@io.migrationplane.error.Deadline
+@io.migrationplane.http.Deadline
 @Path("/api/v1/admin/secrets")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(AccessRoles.ADMIN)

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.migrationplane.progress.RuntimeRepository;
+import io.migrationplane.project.lifecycle.Transitions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -55,7 +55,7 @@ class StopSignalListener {
         password.ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options)
                 .reconnectPolicy(retries -> Duration.ofMillis(500).toMillis());
-        subscriber.channel(RuntimeRepository.STOP_CHANNEL)
+        subscriber.channel(Transitions.STOP_CHANNEL)
                 .handler(payload -> {
                     UUID projectId;
                     try {
@@ -83,7 +83,7 @@ class StopSignalListener {
             return;
         }
         subscriber.connect().subscribe().with(
-                ok -> LOG.infof("Listening for stop signals on channel %s", RuntimeRepository.STOP_CHANNEL),
+                ok -> LOG.infof("Listening for stop signals on channel %s", Transitions.STOP_CHANNEL),
                 e -> {
                     LOG.warnf("Could not LISTEN for stop signals (retrying; lease checks cover the gap): %s", e.toString());
                     vertx.setTimer(1000, id -> connect());

@@ -7,17 +7,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.migrationplane.db.Transactions;
 import io.migrationplane.progress.Steps;
+import io.migrationplane.project.ProjectStatus.SystemTransition;
+import io.migrationplane.project.lifecycle.Transitions;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The worker side of {@code project_runtime}, on the reactive PG client: batched, and every write
- * fenced by the lease token and the {@code active} flag that a pause or release clears.
+ * The worker side of {@code project_runtime}: leases, batched checkpoints and the replica registry,
+ * every write fenced by the lease token and the {@code active} flag that a pause or release clears.
+ * How a run ends (COMPLETED, FAILED) and how a release finishes (RELEASED) are {@link Transitions}'
+ * statements. Each write is one transaction ({@link Transactions}).
  */
 @ApplicationScoped
 class WorkerStore {
@@ -51,25 +55,6 @@ class WorkerStore {
                                            then now() + $10 * interval '1 millisecond' else lease_expires_at end
              where project_id = $1 and lease_token = $2 and active
                and exists (select 1 from project p where p.id = $1 and p.status = 'RUNNING')
-            """;
-
-    private static final String LOCK_PROJECT = "select 1 from project where id = $1 for update";
-
-    private static final String FINISH_RUN = """
-            with fenced as (
-                update project_runtime
-                   set active = false, lease_owner = null, lease_token = null, lease_expires_at = null,
-                       steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
-                       changes_applied = greatest(changes_applied, $6), rows_per_second = 0,
-                       fail_consumed = fail_consumed or $7, updated_at = now()
-                 where project_id = $1 and lease_token = $2 and active
-                returning project_id),
-            moved as (
-                update project set status = $8, version = version + 1, updated_at = now()
-                 where id in (select project_id from fenced) and status = 'RUNNING'
-                returning id, name)
-            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-            select id, name, now(), $8, 'RUNNING', $8, 'system', $9 from moved
             """;
 
     private static final String LET_GO = """
@@ -112,14 +97,14 @@ class WorkerStore {
         }
     }
 
-    private final Pool pool;
+    private final Transactions db;
 
-    WorkerStore(Pool pool) {
-        this.pool = pool;
+    WorkerStore(Transactions db) {
+        this.db = db;
     }
 
     Uni<List<SimulatedRun>> claim(String owner, long ttlMillis, int limit, Instant now) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(owner, ttlMillis, limit)).map(rows -> {
+        return db.run(conn -> conn.preparedQuery(CLAIM).execute(Tuple.of(owner, ttlMillis, limit))).map(rows -> {
             List<SimulatedRun> runs = new ArrayList<>();
             for (Row r : rows) {
                 runs.add(new SimulatedRun(r.getUUID("project_id"), r.getUUID("lease_token"),
@@ -145,7 +130,7 @@ class WorkerStore {
                     .addDouble(run.measuredRowsPerSecond).addOffsetDateTime(offset(run.checkpoint))
                     .addInteger(run.checkpoint == null ? null : run.latencyMillis).addLong(ttlMillis));
         }
-        return pool.preparedQuery(CHECKPOINT).executeBatch(batch).map(result -> {
+        return db.run(conn -> conn.preparedQuery(CHECKPOINT).executeBatch(batch)).map(result -> {
             boolean[] landed = new boolean[runs.size()];
             RowSet<Row> rs = result;
             for (int i = 0; i < landed.length && rs != null; i++) {
@@ -156,39 +141,45 @@ class WorkerStore {
         });
     }
 
-    /** FAILED or COMPLETED: final checkpoint, lease dropped, status and event, atomically and only if still leased. */
-    Uni<Boolean> finish(SimulatedRun run, String status, String detail) {
-        Tuple args = Tuple.tuple()
-                .addUUID(run.projectId).addUUID(run.leaseToken).addString(Steps.toJson(run.steps))
-                .addLong((long) run.rowsMigrated).addLong((long) run.rowsVerified).addLong((long) run.changesApplied)
-                .addBoolean(run.failConsumed).addString(status).addString(detail);
-        // Project row first, as user transitions lock it: the same order on both sides means no deadlock.
-        return pool.withTransaction(conn -> conn.preparedQuery(LOCK_PROJECT).execute(Tuple.of(run.projectId))
-                .chain(() -> conn.preparedQuery(FINISH_RUN).execute(args))
-                .map(rows -> rows.rowCount() > 0));
+    /** COMPLETED or FAILED with the final checkpoint, atomically and only if still leased; false when it was not. */
+    Uni<Boolean> finish(SimulatedRun run, SystemTransition end, String detail) {
+        Transitions.FinalCheckpoint last = new Transitions.FinalCheckpoint(run.projectId, run.leaseToken,
+                Steps.toJson(run.steps), (long) run.rowsMigrated, (long) run.rowsVerified, (long) run.changesApplied,
+                run.failConsumed);
+        return db.run(conn -> Transitions.finishRun(conn, last, end, detail));
+    }
+
+    /** Finishes the release of one project if its workers have stopped; returns whether it did. */
+    Uni<Boolean> finishRelease(UUID projectId) {
+        return db.run(conn -> Transitions.finishRelease(conn, projectId)).map(rows -> rows.size() > 0);
+    }
+
+    /** Finishes every release whose workers have stopped or whose owners died. */
+    Uni<Integer> finishReleases() {
+        return db.run(conn -> Transitions.finishRelease(conn, null)).map(RowSet::size);
     }
 
     Uni<Void> letGo(UUID projectId, UUID token) {
-        return pool.preparedQuery(LET_GO).execute(Tuple.of(projectId, token)).replaceWithVoid();
+        return db.run(conn -> conn.preparedQuery(LET_GO).execute(Tuple.of(projectId, token))).replaceWithVoid();
     }
 
     Uni<Integer> letGoAll(String owner) {
-        return pool.preparedQuery(LET_GO_ALL).execute(Tuple.of(owner)).map(RowSet::rowCount);
+        return db.run(conn -> conn.preparedQuery(LET_GO_ALL).execute(Tuple.of(owner))).map(RowSet::rowCount);
     }
 
     Uni<Census> heartbeat(String replica, long ttlMillis) {
-        return pool.preparedQuery(HEARTBEAT).execute(Tuple.of(replica, ttlMillis)).map(rows -> {
+        return db.run(conn -> conn.preparedQuery(HEARTBEAT).execute(Tuple.of(replica, ttlMillis))).map(rows -> {
             Row row = rows.iterator().next();
             return new Census(row.getLong("replicas"), row.getLong("active"), row.getLong("fewest"));
         });
     }
 
     Uni<Void> forget(String replica) {
-        return pool.preparedQuery(FORGET_REPLICA).execute(Tuple.of(replica)).replaceWithVoid();
+        return db.run(conn -> conn.preparedQuery(FORGET_REPLICA).execute(Tuple.of(replica))).replaceWithVoid();
     }
 
     Uni<Void> pruneReplicas() {
-        return pool.query(PRUNE_REPLICAS).execute().replaceWithVoid();
+        return db.run(conn -> conn.query(PRUNE_REPLICAS).execute()).replaceWithVoid();
     }
 
     private static Instant instant(OffsetDateTime t) {

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.migrationplane.progress.ReleaseCompletion;
+import io.migrationplane.project.ProjectStatus.SystemTransition;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -34,7 +34,6 @@ public class WorkerSupervisor {
     private static final Duration RELEASE_SWEEP = Duration.ofSeconds(1);
 
     private final WorkerStore store;
-    private final ReleaseCompletion releases;
     private final WorkerSettings settings;
     private final String replicaId;
     private final Map<UUID, SimulatedRun> runs = new ConcurrentHashMap<>();
@@ -50,11 +49,10 @@ public class WorkerSupervisor {
     private volatile Instant failingSince;
     private volatile Instant lastSweep = Instant.EPOCH;
 
-    WorkerSupervisor(WorkerStore store, ReleaseCompletion releases, WorkerSettings settings, MeterRegistry registry,
+    WorkerSupervisor(WorkerStore store, WorkerSettings settings, MeterRegistry registry,
             Vertx vertx) {
         this.store = store;
         this.vertx = vertx;
-        this.releases = releases;
         this.settings = settings;
         this.replicaId = settings.replicaId().orElseGet(WorkerSupervisor::defaultReplicaId);
         this.rowsCounter = registry.counter("migration.worker.rows.migrated");
@@ -190,12 +188,12 @@ public class WorkerSupervisor {
     }
 
     private Uni<Void> finish(SimulatedRun run) {
-        String status = run.outcome.name();
-        String detail = run.outcome == SimulatedRun.Outcome.FAILED ? run.failure : "Every selected step finished";
-        return store.finish(run, status, detail).invoke(done -> {
+        boolean failed = run.outcome == SimulatedRun.Outcome.FAILED;
+        SystemTransition end = failed ? SystemTransition.FAIL : SystemTransition.COMPLETE;
+        return store.finish(run, end, failed ? run.failure : "Every selected step finished").invoke(done -> {
             runs.remove(run.projectId, run);
             if (done) {
-                LOG.infof("Project %s %s", run.projectId, status);
+                LOG.infof("Project %s %s", run.projectId, end.to);
             }
         }).replaceWithVoid();
     }
@@ -217,7 +215,7 @@ public class WorkerSupervisor {
         stopsCounter.increment();
         LOG.debugf("Stopping workers of project %s: %s", run.projectId, why);
         return store.letGo(run.projectId, run.leaseToken)
-                .chain(() -> releases.finish(run.projectId))
+                .chain(() -> store.finishRelease(run.projectId))
                 .replaceWithVoid();
     }
 
@@ -227,7 +225,7 @@ public class WorkerSupervisor {
             return Uni.createFrom().voidItem();
         }
         lastSweep = now;
-        return releases.finishAll().chain(() -> store.pruneReplicas());
+        return store.finishReleases().chain(() -> store.pruneReplicas());
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.migrationplane.audit.rest;
 
 import io.migrationplane.audit.EventAction;
-import io.migrationplane.project.rest.RequestParams;
+import io.migrationplane.audit.EventPage;
+import io.migrationplane.audit.EventQueries;
+import io.migrationplane.http.Deadline;
+import io.migrationplane.http.RequestParams;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -9,7 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-@io.migrationplane.error.Deadline
+@Deadline
 @jakarta.annotation.security.RolesAllowed(io.migrationplane.security.AccessRoles.VIEWER)
 @Path("/api/v1/events")
 @Produces(MediaType.APPLICATION_JSON)

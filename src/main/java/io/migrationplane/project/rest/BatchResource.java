@@ -9,24 +9,25 @@ import java.util.UUID;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.Failures;
 import io.migrationplane.error.ProblemCode;
-import io.migrationplane.idempotency.IdempotentRequests;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.core.Response;
-import io.migrationplane.project.ProjectLifecycle;
-import io.migrationplane.project.ReleaseProject;
+import io.migrationplane.http.Deadline;
+import io.migrationplane.http.IdempotentRequests;
+import io.migrationplane.project.ProjectAction;
+import io.migrationplane.project.lifecycle.ProjectLifecycle;
 import io.migrationplane.security.AccessRoles;
 import io.migrationplane.security.Actor;
 import io.quarkus.security.ForbiddenException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
-@io.migrationplane.error.Deadline
+@Deadline
 @Path("/api/v1/projects/batch")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -35,12 +36,11 @@ public class BatchResource {
 
     private static final Logger LOG = Logger.getLogger(BatchResource.class);
     public static final int MAX_IDS = 100;
+    private static final List<ProjectAction> BATCH_ACTIONS = java.util.Arrays.stream(ProjectAction.values())
+            .filter(a -> a != ProjectAction.CLONE).toList();
 
-    public enum BatchAction {
-        START, PAUSE, RESUME, RELEASE, DELETE
-    }
-
-    public record BatchRequest(BatchAction action, List<UUID> ids, Map<UUID, String> confirmNames) {
+    /** {@code action} is any action but CLONE, which makes a new project rather than changing the ones named. */
+    public record BatchRequest(ProjectAction action, List<UUID> ids, Map<UUID, String> confirmNames) {
     }
 
     public record BatchFailure(UUID id, String code, String detail) {
@@ -51,20 +51,18 @@ public class BatchResource {
 
     private final ProjectLifecycle lifecycle;
     private final IdempotentRequests idempotency;
-    private final ReleaseProject releases;
     private final Actor actor;
 
-    public BatchResource(ProjectLifecycle lifecycle, ReleaseProject releases, IdempotentRequests idempotency, Actor actor) {
-        this.actor = actor;
+    public BatchResource(ProjectLifecycle lifecycle, IdempotentRequests idempotency, Actor actor) {
         this.lifecycle = lifecycle;
-        this.releases = releases;
         this.idempotency = idempotency;
+        this.actor = actor;
     }
 
     @POST
     public Uni<Response> batch(BatchRequest body,
             @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        if (body != null && body.action() == BatchAction.DELETE && !actor.may(AccessRoles.ADMIN)) {
+        if (body != null && body.action() == ProjectAction.DELETE && !actor.may(AccessRoles.ADMIN)) {
             throw new ForbiddenException("Deleting projects needs the admin role");
         }
         validate(body);
@@ -89,19 +87,13 @@ public class BatchResource {
     }
 
     private Uni<Void> apply(BatchRequest body, UUID id, String actor) {
-        return switch (body.action()) {
-            case START -> lifecycle.start(id, null, actor).replaceWithVoid();
-            case PAUSE -> lifecycle.pause(id, null, actor).replaceWithVoid();
-            case RESUME -> lifecycle.resume(id, null, actor).replaceWithVoid();
-            case RELEASE -> releases.release(id, null, actor).replaceWithVoid();
-            case DELETE -> {
-                String name = body.confirmNames() == null ? null : body.confirmNames().get(id);
-                yield name == null
-                        ? Uni.createFrom().failure(new ApiProblem(ProblemCode.CONFIRMATION_REQUIRED,
-                                "confirmNames has no name for " + id))
-                        : lifecycle.delete(id, name, null, actor);
-            }
-        };
+        if (body.action() != ProjectAction.DELETE) {
+            return lifecycle.apply(body.action(), id, null, actor).replaceWithVoid();
+        }
+        String name = body.confirmNames() == null ? null : body.confirmNames().get(id);
+        return name == null
+                ? Uni.createFrom().failure(new ApiProblem(ProblemCode.CONFIRMATION_REQUIRED, "confirmNames has no name for " + id))
+                : lifecycle.delete(id, name, null, actor);
     }
 
     private static BatchFailure failure(UUID id, Throwable e) {
@@ -119,6 +111,10 @@ public class BatchResource {
         }
         if (body.action() == null) {
             errors.add(new ApiProblem.FieldError("action", "is required"));
+        } else if (body.action() == ProjectAction.CLONE) {
+            // As Jackson words an unknown value: to a batch, CLONE is not an action.
+            String what = "'CLONE' is not one of " + BATCH_ACTIONS;
+            throw ApiProblem.malformed("action: " + what).with("errors", List.of(new ApiProblem.FieldError("action", what)));
         }
         if (body.ids() == null || body.ids().isEmpty()) {
             errors.add(new ApiProblem.FieldError("ids", "must list at least one project id"));
@@ -130,7 +126,7 @@ public class BatchResource {
             errors.add(new ApiProblem.FieldError("ids", "must not repeat an id"));
         }
         if (body.confirmNames() != null && !body.confirmNames().isEmpty() && body.action() != null
-                && body.action() != BatchAction.DELETE) {
+                && body.action() != ProjectAction.DELETE) {
             errors.add(new ApiProblem.FieldError("confirmNames", "is only for DELETE"));
         }
         if (!errors.isEmpty()) {

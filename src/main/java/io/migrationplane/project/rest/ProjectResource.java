@@ -3,22 +3,26 @@ package io.migrationplane.project.rest;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationplane.audit.EventPage;
+import io.migrationplane.audit.EventQueries;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.ProblemCode;
-import io.migrationplane.idempotency.IdempotentRequests;
+import io.migrationplane.http.Deadline;
+import io.migrationplane.http.IdempotentRequests;
+import io.migrationplane.http.RequestParams;
 import io.migrationplane.progress.ProgressService;
 import io.migrationplane.progress.ProgressView;
+import io.migrationplane.project.ProjectAction;
 import io.migrationplane.project.ProjectDraft;
 import io.migrationplane.project.ProjectFilter;
-import io.migrationplane.project.ProjectLifecycle;
 import io.migrationplane.project.ProjectPage;
-import io.migrationplane.project.ProjectService;
 import io.migrationplane.project.ProjectView;
-import io.migrationplane.project.ReleaseProject;
-import io.migrationplane.audit.rest.EventPage;
-import io.migrationplane.audit.rest.EventQueries;
+import io.migrationplane.project.lifecycle.ProjectEdits;
+import io.migrationplane.project.lifecycle.ProjectLifecycle;
+import io.migrationplane.project.read.ProjectQueries;
 import io.migrationplane.security.AccessRoles;
 import io.migrationplane.security.Actor;
 import io.smallrye.mutiny.Uni;
@@ -38,7 +42,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** The project operations; their contract, with every status and schema, is META-INF/openapi.yaml. */
-@io.migrationplane.error.Deadline
+@Deadline
 @Path("/api/v1/projects")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(AccessRoles.VIEWER)
@@ -47,23 +51,23 @@ public class ProjectResource {
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String BASE = "/api/v1/projects";
 
-    private final ProjectService projects;
+    private final ProjectQueries projects;
+    private final ProjectEdits edits;
     private final ProjectLifecycle lifecycle;
     private final ProgressService progress;
     private final EventQueries events;
     private final IdempotentRequests idempotency;
-    private final ReleaseProject releases;
     private final Actor actor;
 
-    public ProjectResource(ProjectService projects, ProjectLifecycle lifecycle, ReleaseProject releases,
+    public ProjectResource(ProjectQueries projects, ProjectEdits edits, ProjectLifecycle lifecycle,
             ProgressService progress, EventQueries events, IdempotentRequests idempotency, Actor actor) {
-        this.actor = actor;
-        this.idempotency = idempotency;
-        this.releases = releases;
         this.projects = projects;
+        this.edits = edits;
         this.lifecycle = lifecycle;
         this.progress = progress;
         this.events = events;
+        this.idempotency = idempotency;
+        this.actor = actor;
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
@@ -72,7 +76,7 @@ public class ProjectResource {
     public Uni<Response> create(ProjectDraft body, @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE, body,
-                () -> projects.create(body, who).map(this::created));
+                () -> edits.create(body, who).map(this::created));
     }
 
     @GET
@@ -112,7 +116,7 @@ public class ProjectResource {
         if (body == null) {
             throw ApiProblem.malformed("A merge patch body is required");
         }
-        return projects.patch(uuid, body, version, actor.name()).map(this::ok);
+        return edits.patch(uuid, body, version, actor.name()).map(this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
@@ -120,7 +124,7 @@ public class ProjectResource {
     @Path("{id}/start")
     public Uni<Response> start(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        return transition(id, ifMatch, idempotencyKey, "start", lifecycle::start, this::ok);
+        return transition(id, ifMatch, idempotencyKey, ProjectAction.START, this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
@@ -128,7 +132,7 @@ public class ProjectResource {
     @Path("{id}/pause")
     public Uni<Response> pause(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        return transition(id, ifMatch, idempotencyKey, "pause", lifecycle::pause, this::ok);
+        return transition(id, ifMatch, idempotencyKey, ProjectAction.PAUSE, this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
@@ -136,7 +140,7 @@ public class ProjectResource {
     @Path("{id}/resume")
     public Uni<Response> resume(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        return transition(id, ifMatch, idempotencyKey, "resume", lifecycle::resume, this::ok);
+        return transition(id, ifMatch, idempotencyKey, ProjectAction.RESUME, this::ok);
     }
 
     @RolesAllowed(AccessRoles.OPERATOR)
@@ -144,8 +148,7 @@ public class ProjectResource {
     @Path("{id}/release")
     public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
-        return transition(id, ifMatch, idempotencyKey, "release", releases::release,
-                p -> Response.accepted(p).tag(etag(p)).build());
+        return transition(id, ifMatch, idempotencyKey, ProjectAction.RELEASE, p -> Response.accepted(p).tag(etag(p)).build());
     }
 
     @RolesAllowed(AccessRoles.ADMIN)
@@ -175,7 +178,7 @@ public class ProjectResource {
         UUID uuid = RequestParams.id(id);
         String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE + "/" + uuid + "/clone", body,
-                () -> projects.cloneProject(uuid, body == null ? null : body.name(), who).map(this::created));
+                () -> edits.cloneProject(uuid, body == null ? null : body.name(), who).map(this::created));
     }
 
     @GET
@@ -194,20 +197,15 @@ public class ProjectResource {
         return projects.get(uuid).chain(project -> events.page(uuid, null, false, p, s));
     }
 
-    /** A status change of {@link ProjectLifecycle}. */
-    @FunctionalInterface
-    private interface Transition {
-        Uni<ProjectView> apply(UUID id, Long ifMatch, String actor);
-    }
-
-    private Uni<Response> transition(String id, String ifMatch, String idempotencyKey, String action,
-            Transition transition, java.util.function.Function<ProjectView, Response> respond) {
+    /** A status change: the resource parses and answers, {@link ProjectLifecycle#apply} changes it. */
+    private Uni<Response> transition(String id, String ifMatch, String idempotencyKey, ProjectAction action,
+            Function<ProjectView, Response> respond) {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
-        String request = "POST " + BASE + "/" + uuid + "/" + action + (version == null ? "" : " If-Match " + version);
+        String request = "POST " + BASE + "/" + uuid + "/" + action.verb() + (version == null ? "" : " If-Match " + version);
         String who = actor.name();
         return idempotency.once(idempotencyKey, request, null,
-                () -> transition.apply(uuid, version, who).map(respond));
+                () -> lifecycle.apply(action, uuid, version, who).map(respond));
     }
 
     private Response ok(ProjectView p) {

@@ -1,4 +1,4 @@
-package io.migrationplane.project.rest;
+package io.migrationplane.http;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,9 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.util.Map;
 
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.ProblemCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

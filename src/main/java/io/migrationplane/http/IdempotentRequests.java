@@ -1,4 +1,4 @@
-package io.migrationplane.idempotency;
+package io.migrationplane.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,13 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.migrationplane.db.ReadClient;
+import io.migrationplane.db.Transactions;
 import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.Failures;
 import io.migrationplane.error.ProblemCode;
-import io.migrationplane.error.ProblemResponses;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,13 +62,15 @@ public class IdempotentRequests {
         }
     }
 
-    private final Pool pool;
+    private final Transactions db;
+    private final ReadClient reads;
     private final IdempotencySettings settings;
     private final ObjectMapper json;
     private final ObjectMapper canonical;
 
-    public IdempotentRequests(Pool pool, IdempotencySettings settings, ObjectMapper json) {
-        this.pool = pool;
+    public IdempotentRequests(Transactions db, ReadClient reads, IdempotencySettings settings, ObjectMapper json) {
+        this.db = db;
+        this.reads = reads;
         this.settings = settings;
         this.json = json;
         this.canonical = json.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -94,7 +96,7 @@ public class IdempotentRequests {
                     ApiProblem problem = Failures.classify(e).orElse(null);
                     if (problem == null || problem.code().status >= 500) {
                         // Not a deterministic answer: free the key so that a retry runs again.
-                        return pool.preparedQuery(FORGET).execute(Tuple.of(key)).chain(() -> Uni.createFrom().<Response>failure(e));
+                        return forget(key).chain(() -> Uni.createFrom().<Response>failure(e));
                     }
                     return Uni.createFrom().item(ProblemResponses.response(problem, null));
                 })
@@ -112,21 +114,21 @@ public class IdempotentRequests {
         MediaType type = response.getMediaType();
         Object location = response.getHeaders().getFirst(HttpHeaders.LOCATION);
         Object etag = response.getHeaders().getFirst(HttpHeaders.ETAG);
-        return pool.preparedQuery(COMPLETE).execute(Tuple.tuple().addString(key).addInteger(response.getStatus())
+        return db.run(conn -> conn.preparedQuery(COMPLETE).execute(Tuple.tuple().addString(key).addInteger(response.getStatus())
                 .addString(type == null ? null : type.toString()).addString(body)
                 .addString(location == null ? null : location.toString())
-                .addString(etag == null ? null : etag.toString())).replaceWithVoid();
+                .addString(etag == null ? null : etag.toString()))).replaceWithVoid();
     }
 
     private Uni<Response> replay(String key, String fingerprint, Supplier<Uni<Response>> action) {
-        return pool.preparedQuery(READ).execute(Tuple.of(key)).chain(rows -> {
+        return reads.reads().preparedQuery(READ).execute(Tuple.of(key)).chain(rows -> {
             if (!rows.iterator().hasNext()) {
                 // The first request failed with a 5xx and freed the key meanwhile.
                 return reserve(key, fingerprint, action);
             }
             Row row = rows.iterator().next();
             if (row.getBoolean("expired")) {
-                return pool.preparedQuery(FORGET).execute(Tuple.of(key)).chain(() -> reserve(key, fingerprint, action));
+                return forget(key).chain(() -> reserve(key, fingerprint, action));
             }
             if (!fingerprint.equals(row.getString("fingerprint"))) {
                 return Uni.createFrom().failure(new ApiProblem(ProblemCode.IDEMPOTENCY_KEY_REUSED,
@@ -145,8 +147,12 @@ public class IdempotentRequests {
 
     /** The first request with a key reserves it and runs; any other replays (or waits for) the first one's answer. */
     private Uni<Response> reserve(String key, String fingerprint, Supplier<Uni<Response>> action) {
-        return pool.preparedQuery(RESERVE).execute(Tuple.of(key, fingerprint, settings.ttl().toMillis()))
+        return db.run(conn -> conn.preparedQuery(RESERVE).execute(Tuple.of(key, fingerprint, settings.ttl().toMillis())))
                 .chain(rows -> rows.rowCount() == 1 ? runFirst(key, action) : replay(key, fingerprint, action));
+    }
+
+    private Uni<Void> forget(String key) {
+        return db.run(conn -> conn.preparedQuery(FORGET).execute(Tuple.of(key))).replaceWithVoid();
     }
 
     private static Response replayed(Row row) {
@@ -182,7 +188,7 @@ public class IdempotentRequests {
 
     @Scheduled(every = "${migration.idempotency.cleanup:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> forgetExpired() {
-        return pool.query("delete from idempotency_key where expires_at < now()").execute()
+        return db.run(conn -> conn.query("delete from idempotency_key where expires_at < now()").execute())
                 .invoke(rows -> LOG.debugf("Forgot %d expired idempotency keys", rows.rowCount()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }

@@ -1,8 +1,10 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.ProblemCode;
 import jakarta.ws.rs.core.Response;
 
 /** Builds the problem+json body and response for an {@link ApiProblem}. */

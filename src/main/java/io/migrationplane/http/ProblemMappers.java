@@ -1,15 +1,10 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonGenerationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -20,6 +15,10 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.Failures;
+import io.migrationplane.error.JsonProblems;
+import io.migrationplane.error.ProblemCode;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -27,8 +26,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    /** How Jackson's strict duplicate detection starts its message (the key follows, quoted). */
-    private static final String DUPLICATE_FIELD = "Duplicate field '";
 
     @ServerExceptionMapper
     public Response apiProblem(ApiProblem problem, UriInfo uri) {
@@ -57,20 +54,20 @@ public class ProblemMappers {
             // Writing a response failed: our fault, never the request's.
             return unexpected(e, uri);
         }
-        return ProblemResponses.response(fromJackson(e), path(uri));
+        return ProblemResponses.response(JsonProblems.fromJackson(e), path(uri));
     }
 
     /** More specific than Quarkus's own mapper for this type, which answers in plain JSON. */
     @ServerExceptionMapper
     public Response mismatch(MismatchedInputException e, UriInfo uri) {
-        return ProblemResponses.response(fromJackson(e), path(uri));
+        return ProblemResponses.response(JsonProblems.fromJackson(e), path(uri));
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         for (Throwable t : Failures.chain(e)) {
             if (t instanceof JsonProcessingException json) {
-                return ProblemResponses.response(fromJackson(json), path(uri));
+                return ProblemResponses.response(JsonProblems.fromJackson(json), path(uri));
             }
             if (t instanceof ApiProblem problem) {
                 return ProblemResponses.response(problem, path(uri));
@@ -119,94 +116,6 @@ public class ProblemMappers {
         LOG.errorf(e, "Unexpected failure serving %s", path(uri));
         return ProblemResponses.response(new ApiProblem(ProblemCode.INTERNAL_ERROR,
                 "An unexpected error occurred; it has been logged"), path(uri));
-    }
-
-    public static ApiProblem fromJackson(JsonProcessingException e) {
-        String field = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : "";
-        if (e instanceof UnrecognizedPropertyException unknown) {
-            String name = field.isEmpty() ? unknown.getPropertyName() : field;
-            return ApiProblem.validation(name, "unknown field");
-        }
-        if (e instanceof ValueInstantiationException inst && inst.getCause() instanceof ApiProblem problem) {
-            return problem;
-        }
-        if (e instanceof StrictJson.BadText) {
-            return ApiProblem.validation(field.isEmpty() ? "body" : field, e.getOriginalMessage());
-        }
-        String what;
-        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-        if (original.startsWith(DUPLICATE_FIELD)) {
-            int end = original.indexOf('\'', DUPLICATE_FIELD.length());
-            String key = end > 0 ? original.substring(DUPLICATE_FIELD.length(), end) : "?";
-            field = field.isEmpty() ? key : field + "." + key;
-            what = "the key is given more than once";
-        } else if (e instanceof InvalidFormatException invalid) {
-            Class<?> target = invalid.getTargetType();
-            if (target != null && target.isEnum()) {
-                what = "'" + invalid.getValue() + "' is not one of " + List.of(target.getEnumConstants());
-            } else {
-                what = "'" + invalid.getValue() + "' is not a valid " + simpleType(target);
-            }
-        } else if (e instanceof MismatchedInputException mismatch) {
-            what = "expected " + simpleType(mismatch.getTargetType()) + received(mismatch);
-        } else {
-            what = "the body is not valid JSON (" + e.getOriginalMessage() + ")";
-        }
-        String detail = field.isEmpty() ? what : field + ": " + what;
-        ApiProblem problem = ApiProblem.malformed(detail);
-        if (!field.isEmpty()) {
-            problem.with("errors", List.of(new ApiProblem.FieldError(field, what)));
-        }
-        return problem;
-    }
-
-    /** Which JSON type came instead, when the parser still knows it. */
-    private static String received(MismatchedInputException e) {
-        if (!(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) || p.currentToken() == null) {
-            return "";
-        }
-        return switch (p.currentToken()) {
-            case VALUE_STRING -> ", got a string";
-            case VALUE_NUMBER_INT -> ", got an integer";
-            case VALUE_NUMBER_FLOAT -> ", got a decimal number";
-            case VALUE_TRUE, VALUE_FALSE -> ", got a boolean";
-            case VALUE_NULL -> ", got null";
-            case START_OBJECT, FIELD_NAME -> ", got an object";
-            case START_ARRAY -> ", got an array";
-            default -> "";
-        };
-    }
-
-    private static String simpleType(Class<?> type) {
-        if (type == null) {
-            return "value";
-        }
-        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-            return "integer";
-        }
-        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
-            return "number";
-        }
-        if (type == String.class) {
-            return "string";
-        }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
-            return "array";
-        }
-        if (type == java.util.UUID.class) {
-            return "UUID";
-        }
-        if (type.isEnum()) {
-            return "one of " + List.of(type.getEnumConstants());
-        }
-        return "object";
-    }
-
-    private static String path(List<JsonMappingException.Reference> refs) {
-        return refs.stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."))
-                .replace(".[", "[");
     }
 
     private static String path(UriInfo uri) {

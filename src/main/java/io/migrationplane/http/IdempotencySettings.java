@@ -1,4 +1,4 @@
-package io.migrationplane.idempotency;
+package io.migrationplane.http;
 
 import java.time.Duration;
 

@@ -1,7 +1,9 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.time.Duration;
 
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.ProblemCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.interceptor.AroundInvoke;

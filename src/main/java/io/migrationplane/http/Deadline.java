@@ -1,4 +1,4 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

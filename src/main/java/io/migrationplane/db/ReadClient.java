@@ -1,4 +1,4 @@
-package io.migrationplane.project;
+package io.migrationplane.db;
 
 import java.util.ArrayList;
 import java.util.List;

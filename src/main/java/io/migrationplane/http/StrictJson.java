@@ -1,11 +1,10 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -13,6 +12,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.migrationplane.error.JsonProblems;
+import io.migrationplane.error.JsonProblems.BadText;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 
@@ -20,19 +21,12 @@ import jakarta.inject.Singleton;
  * JSON is read as written: no type is coerced into another (a number is not a string or an enum name,
  * a decimal is not an integer, a string is not a number, a boolean is not a string), a key given twice
  * is an error, and no string may carry a NUL character (PostgreSQL cannot store one). Each of these is
- * a 400 naming the field ({@link ProblemMappers#fromJackson}). Nor may a string hold an unpaired
+ * a 400 naming the field ({@link JsonProblems#fromJackson}). Nor may a string hold an unpaired
  * surrogate (a {@code \\ud800} escape with no partner): it is not text, PostgreSQL would store it as
  * '?', and the response could not be written. Text after the JSON value is refused too.
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
-
-    /** A string that holds U+0000 or an unpaired surrogate: refused as VALIDATION_FAILED on its field. */
-    public static final class BadText extends JsonMappingException {
-        BadText(JsonParser p, String message) {
-            super(p, message);
-        }
-    }
 
     @Override
     public void customize(ObjectMapper mapper) {

@@ -1,4 +1,4 @@
-package io.migrationplane.devdb;
+package io.migrationplane.db;
 
 import java.util.List;
 import java.util.Map;

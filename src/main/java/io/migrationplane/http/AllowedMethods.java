@@ -1,4 +1,4 @@
-package io.migrationplane.error;
+package io.migrationplane.http;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,257 @@
+package io.migrationplane.project.lifecycle;
+
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.migrationplane.db.Transactions;
+import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.Failures;
+import io.migrationplane.error.JsonProblems;
+import io.migrationplane.error.ProblemCode;
+import io.migrationplane.project.ProjectDraft;
+import io.migrationplane.project.ProjectJson;
+import io.migrationplane.project.ProjectRules;
+import io.migrationplane.project.ProjectStatus;
+import io.migrationplane.project.ProjectView;
+import io.migrationplane.project.read.ProjectQueries;
+import io.migrationplane.project.read.ProjectRows;
+import io.migrationplane.security.SecretCipher;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * A project's configuration: create, edit (JSON merge patch) and clone. Each is one transaction
+ * ({@link Transactions}) of {@link Transitions} statements, which write the audit trail with the
+ * change. Names are unique case-insensitively; the unique index settles it, races included.
+ */
+@ApplicationScoped
+public class ProjectEdits {
+
+    private static final Set<String> READ_ONLY = Set.of("id", "status", "allowedActions", "clonedFrom", "createdAt",
+            "updatedAt", "startedAt", "releasedAt", "version");
+    private static final Set<String> ALWAYS_EDITABLE = Set.of("labels", "description");
+
+    private final Transactions db;
+    private final ProjectQueries queries;
+    private final ObjectMapper json;
+    private final ObjectReader draftReader;
+    private final SecretCipher secrets;
+
+    public ProjectEdits(Transactions db, ProjectQueries queries, ObjectMapper json, SecretCipher secrets) {
+        this.db = db;
+        this.queries = queries;
+        this.json = json;
+        this.draftReader = json.readerFor(ProjectDraft.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        this.secrets = secrets;
+    }
+
+    public Uni<ProjectView> create(ProjectDraft draft, String actor) {
+        return Uni.createFrom().item(() -> {
+            ProjectRules.check(draft);
+            return columns(draft);
+        }).chain(columns -> db.run(conn -> Transitions.create(conn, UUID.randomUUID(), columns,
+                ProjectLifecycle.now(), actor)
+                .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(draft.name()))))
+                .map(ProjectRows::view);
+    }
+
+    /** A NOT_STARTED copy; without a name, "orders-clone", then "orders-clone-2", … */
+    public Uni<ProjectView> cloneProject(UUID id, String requestedName, String actor) {
+        if (requestedName != null && !ProjectRules.isValidName(requestedName)) {
+            return Uni.createFrom().failure(ApiProblem.validation("name", "must be 1-64 letters, digits, '-', '_' or '.'"));
+        }
+        UUID cloneId = UUID.randomUUID();
+        Uni<String> name = requestedName != null ? Uni.createFrom().item(requestedName)
+                : queries.get(id).map(original -> original.name());
+        return name.chain(n -> db.run(conn -> (requestedName != null ? Uni.createFrom().item(n) : freeCloneName(conn, n))
+                .chain(free -> Transitions.cloneOf(conn, id, cloneId, free, ProjectLifecycle.now(), actor)
+                        .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(free)))))
+                .map(row -> {
+                    if (row == null) {
+                        throw ApiProblem.projectNotFound(id);
+                    }
+                    return ProjectRows.view(row);
+                });
+    }
+
+    /** JSON merge patch (RFC 7386). The status decides which fields may change (api.md). */
+    public Uni<ProjectView> patch(UUID id, JsonNode patch, Long ifMatch, String actor) {
+        if (!(patch instanceof ObjectNode patchObject)) {
+            return Uni.createFrom().failure(ApiProblem.malformed("A merge patch must be a JSON object"));
+        }
+        for (Iterator<String> it = patchObject.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (READ_ONLY.contains(field)) {
+                return Uni.createFrom().failure(ApiProblem.validation(field, "is set by the server and cannot be changed"));
+            }
+        }
+        return db.run(conn -> Transitions.lockForEdit(conn, id).chain(row -> {
+            if (row == null) {
+                throw ApiProblem.projectNotFound(id);
+            }
+            ProjectView p = ProjectRows.view(row);
+            if (ifMatch != null && ifMatch != p.version()) {
+                throw ApiProblem.versionMismatch(id, ifMatch, p.version());
+            }
+            ProjectDraft before = draftOf(p);
+            ObjectNode merged = json.valueToTree(before);
+            mergePatch(merged, patchObject);
+            ProjectDraft after;
+            try {
+                after = draftReader.readValue(merged);
+            } catch (JsonProcessingException e) {
+                throw JsonProblems.fromJackson(e);
+            } catch (IOException e) {
+                throw ApiProblem.malformed("The patch cannot be applied: " + e.getMessage());
+            }
+            List<String> changed = changedFields(before, after);
+            if (changed.isEmpty()) {
+                return Uni.createFrom().item(p);
+            }
+            requireEditable(p, changed);
+            ProjectRules.check(after);
+            return Transitions.edit(conn, id, p.version(), columns(after), ProjectLifecycle.now(), actor,
+                    "Changed " + String.join(", ", changed))
+                    .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(after.name()))
+                    .map(ProjectRows::view);
+        }));
+    }
+
+    private static void requireEditable(ProjectView p, List<String> changed) {
+        ProjectStatus.Editable editable = p.status().editable();
+        List<String> refused = changed.stream().filter(f -> switch (editable) {
+            case ALL -> false;
+            case LABELS_AND_DESCRIPTION -> !ALWAYS_EDITABLE.contains(f);
+            case NOTHING -> true;
+        }).toList();
+        if (!refused.isEmpty()) {
+            List<ProjectStatus> allowing = EnumSet.allOf(ProjectStatus.class).stream()
+                    .filter(s -> s.editable() == ProjectStatus.Editable.ALL
+                            || (s.editable() == ProjectStatus.Editable.LABELS_AND_DESCRIPTION
+                                    && ALWAYS_EDITABLE.containsAll(refused)))
+                    .toList();
+            throw ApiProblem.invalidState(p.id(), p.name(), p.status(), "changing " + String.join(", ", refused), allowing)
+                    .with("fields", refused);
+        }
+    }
+
+    private static void mergePatch(ObjectNode target, ObjectNode patch) {
+        patch.fields().forEachRemaining(entry -> {
+            JsonNode value = entry.getValue();
+            if (value.isNull()) {
+                target.remove(entry.getKey());
+            } else if (value.isObject() && target.get(entry.getKey()) instanceof ObjectNode existing) {
+                mergePatch(existing, (ObjectNode) value);
+            } else {
+                target.set(entry.getKey(), value.deepCopy());
+            }
+        });
+    }
+
+    private static List<String> changedFields(ProjectDraft a, ProjectDraft b) {
+        List<String> changed = new ArrayList<>();
+        if (!Objects.equals(a.name(), b.name())) {
+            changed.add("name");
+        }
+        if (!Objects.equals(a.description(), b.description())) {
+            changed.add("description");
+        }
+        if (!Objects.equals(a.source(), b.source())) {
+            changed.add("source");
+        }
+        if (!Objects.equals(a.destination(), b.destination())) {
+            changed.add("destination");
+        }
+        if (!Objects.equals(a.migrationTypes(), b.migrationTypes() == null ? null
+                : b.migrationTypes().stream().filter(Objects::nonNull).sorted().toList())
+                || (b.migrationTypes() != null && b.migrationTypes().contains(null))) {
+            changed.add("migrationTypes");
+        }
+        if (!Objects.equals(a.objects(), b.objects())) {
+            changed.add("objects");
+        }
+        if (!Objects.equals(a.labels(), b.labels() == null ? Map.of() : b.labels())) {
+            changed.add("labels");
+        }
+        if (!Objects.equals(a.simulation(), b.simulation())) {
+            changed.add("simulation");
+        }
+        return changed;
+    }
+
+    /** The editable fields as they stand, without passwords (a patch may set one, never read one). */
+    private static ProjectDraft draftOf(ProjectView p) {
+        return new ProjectDraft(p.name(), p.description(), input(p.source()), input(p.destination()), p.migrationTypes(),
+                ProjectJson.tables(p.objects()).stream()
+                        .map(t -> new ProjectDraft.TableInput(t.schema(), t.table(), t.rows())).toList(),
+                ProjectJson.labels(p.labels()),
+                new ProjectDraft.SimulationInput(p.simulation().rowsPerSecond(), p.simulation().changesPerSecond(),
+                        p.simulation().failAtPercent()));
+    }
+
+    private static ProjectDraft.EndpointInput input(ProjectView.EndpointView e) {
+        return new ProjectDraft.EndpointInput(e.type(), e.host(), e.port(), e.database(), e.username(), null);
+    }
+
+    /** The columns a draft sets. A password is encrypted at rest; an absent one (null) keeps the stored one. */
+    private Transitions.Columns columns(ProjectDraft d) {
+        List<ProjectView.TableView> tables = d.objects().stream()
+                .map(t -> new ProjectView.TableView(t.schema(), t.table(), t.rows())).toList();
+        ProjectDraft.SimulationInput s = d.simulation();
+        ProjectDraft.EndpointInput src = d.source();
+        ProjectDraft.EndpointInput dst = d.destination();
+        return new Transitions.Columns(d.name(), d.description(),
+                src.type().name(), src.host(), src.port(), src.database(), src.username(), encrypted(src.password()),
+                dst.type().name(), dst.host(), dst.port(), dst.database(), dst.username(), encrypted(dst.password()),
+                ProjectJson.types(new HashSet<>(d.migrationTypes())), ProjectJson.tables(tables), tables.size(),
+                tables.stream().mapToLong(ProjectView.TableView::rows).sum(), ProjectJson.labels(d.labels()),
+                s != null && s.rowsPerSecond() != null ? s.rowsPerSecond() : ProjectRules.DEFAULT_ROWS_PER_SECOND,
+                s != null && s.changesPerSecond() != null ? s.changesPerSecond() : ProjectRules.DEFAULT_CHANGES_PER_SECOND,
+                s == null ? null : s.failAtPercent());
+    }
+
+    private String encrypted(String password) {
+        return password == null ? null : secrets.encrypt(password);
+    }
+
+    /** The first of "orders-clone", "orders-clone-2", … that is free, cut so that the whole stays within 64 characters. */
+    private static Uni<String> freeCloneName(io.vertx.mutiny.sqlclient.SqlConnection conn, String original) {
+        String base = original.length() > 52 ? original.substring(0, 52) : original;
+        String prefix = base + "-clone";
+        return Transitions.namesLike(conn, ProjectRows.likeEscape(prefix.toLowerCase()) + "%").map(rows -> {
+            Set<String> used = new HashSet<>();
+            for (Row row : rows) {
+                used.add(row.getString(0));
+            }
+            String candidate = prefix;
+            for (int n = 2; used.contains(candidate.toLowerCase()); n++) {
+                candidate = prefix + "-" + n;
+            }
+            return candidate;
+        });
+    }
+
+    private static boolean isNameTaken(Throwable e) {
+        return Failures.isUniqueViolation(e, "project_name_uq");
+    }
+
+    private static ApiProblem nameTaken(String name) {
+        return new ApiProblem(ProblemCode.NAME_TAKEN, "A project named '" + name + "' already exists").with("name", name);
+    }
+}

@@ -1,0 +1,424 @@
+package io.migrationplane.project.lifecycle;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import io.migrationplane.project.ProjectAction;
+import io.migrationplane.project.ProjectStatus;
+import io.migrationplane.project.ProjectStatus.SystemTransition;
+import io.migrationplane.project.read.ProjectRows;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Every statement that changes a project's status or writes its audit trail, and nothing else does:
+ * {@link ProjectStatus} is the state machine, this class executes it. Each statement names the one
+ * guard it relies on; the status lists in the guards are taken from {@link ProjectStatus}. Each runs
+ * on the connection of a transaction its caller opened ({@code db.Transactions}): the lifecycle for
+ * what users ask, the worker for what the system does (COMPLETED, FAILED, RELEASED).
+ * <p>
+ * A user's status change is one statement: {@code cur} locks the row ({@code FOR UPDATE}; under READ
+ * COMMITTED a concurrent change is waited for and then seen), {@code moved} writes the new status and
+ * version only if the guard holds, and the other parts follow from {@code moved}: the event, the
+ * workers fenced ({@code active = false}: every worker write requires it) or unfenced, and for a stop
+ * a {@code pg_notify} that PostgreSQL delivers on commit only. The answer row carries the project as
+ * it is now, or, when nothing moved, what {@code cur} saw, so that the caller can say why.
+ */
+public final class Transitions {
+
+    /** Channel on which a committed stop (pause, release, delete) is announced to every replica. */
+    public static final String STOP_CHANNEL = "migration_project_stop";
+
+    /** The detail of the system's RELEASED event. */
+    public static final String RELEASED_DETAIL = "Full and incremental workers stopped; resources released";
+
+    /** The answer of a user's status change: the project if it moved, and what the locked row held. */
+    private static final String ANSWER = """
+            select %s, c.name as cur_name, c.status as cur_status, c.version as cur_version,
+                   (select count(*) from stop) as notified
+              from cur c left join moved p on true
+            """.formatted(ProjectRows.COLUMNS);
+
+    // ---- configuration: a project comes into being ---------------------------------------------------
+
+    /** Create: the project, its runtime row and its first event. Guard: the unique index on lower(name). */
+    private static final String CREATE = """
+            with created as (
+                insert into project (id, name, description, status,
+                                     source_type, source_host, source_port, source_database, source_username,
+                                     source_password, destination_type, destination_host, destination_port,
+                                     destination_database, destination_username, destination_password,
+                                     migration_types, objects, table_count, rows_total, labels,
+                                     rows_per_second, changes_per_second, fail_at_percent, created_at, updated_at)
+                values ($1, $2, $3, 'NOT_STARTED', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                        $16, $17, $18, $19, $20, $21, $22, $23, $24, $24)
+                returning *),
+            runtime as (insert into project_runtime (project_id) select id from created),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select id, name, created_at, 'CREATED', null, status, $25, 'Created' from created)
+            select %s from created p
+            """.formatted(ProjectRows.COLUMNS);
+
+    /**
+     * Clone: a NOT_STARTED copy of any project's configuration (passwords included, as stored), its
+     * runtime row and its first event. Guards: the original exists (else no row), the unique name index.
+     */
+    private static final String CLONE = """
+            with original as (select * from project where id = $1),
+            created as (
+                insert into project (id, name, description, status,
+                                     source_type, source_host, source_port, source_database, source_username,
+                                     source_password, destination_type, destination_host, destination_port,
+                                     destination_database, destination_username, destination_password,
+                                     migration_types, objects, table_count, rows_total, labels,
+                                     rows_per_second, changes_per_second, fail_at_percent, cloned_from,
+                                     created_at, updated_at)
+                select $2, $3, o.description, 'NOT_STARTED',
+                       o.source_type, o.source_host, o.source_port, o.source_database, o.source_username,
+                       o.source_password, o.destination_type, o.destination_host, o.destination_port,
+                       o.destination_database, o.destination_username, o.destination_password,
+                       o.migration_types, o.objects, o.table_count, o.rows_total, o.labels,
+                       o.rows_per_second, o.changes_per_second, o.fail_at_percent, o.id, $4, $4
+                  from original o
+                returning *),
+            runtime as (insert into project_runtime (project_id) select id from created),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select c.id, c.name, c.created_at, 'CLONED', null, c.status, $5,
+                       'Created from project ''' || o.name || ''' (' || o.id || ')'
+                  from created c cross join original o)
+            select %s from created p
+            """.formatted(ProjectRows.COLUMNS);
+
+    /** The free names a clone of a project may take: "orders-clone", "orders-clone-2", … (taken ones listed). */
+    private static final String CLONE_NAMES_TAKEN = """
+            select lower(name) from project where lower(name) like $1 escape '\\'
+            """;
+
+    /** Edit, step 1: the project locked for the rest of the transaction (the edit is decided on this row). */
+    private static final String LOCK_FOR_EDIT = """
+            select %s from project p where p.id = $1 for update
+            """.formatted(ProjectRows.COLUMNS);
+
+    /**
+     * Edit, step 2: the new configuration and its event. Guard: the version read under the lock of step
+     * 1 (and the unique name index). An absent password ({@code null}) keeps the stored one.
+     */
+    private static final String EDIT = """
+            with edited as (
+                update project
+                   set name = $3, description = $4,
+                       source_type = $5, source_host = $6, source_port = $7, source_database = $8,
+                       source_username = $9, source_password = coalesce($10, source_password),
+                       destination_type = $11, destination_host = $12, destination_port = $13,
+                       destination_database = $14, destination_username = $15,
+                       destination_password = coalesce($16, destination_password),
+                       migration_types = $17, objects = $18, table_count = $19, rows_total = $20, labels = $21,
+                       rows_per_second = $22, changes_per_second = $23, fail_at_percent = $24,
+                       updated_at = $25, version = version + 1
+                 where id = $1 and version = $2
+                returning *),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select id, name, updated_at, 'UPDATED', status, status, $26, $27 from edited)
+            select %s from edited p
+            """.formatted(ProjectRows.COLUMNS);
+
+    // ---- a user's status changes: $1 id, $2 now, $3 If-Match version or null, $4 actor ----------------
+
+    /**
+     * Start: RUNNING, the workers unfenced with any old lease void, and the plan of steps written.
+     * $5 is the plan for every migration type with PRECHECK running from now; the project's own types
+     * pick from it, in its order. Guard: status in {@code allowing(START)} and the version.
+     */
+    private static final String START = """
+            with cur as (select id, name, status, version from project where id = $1 for update),
+            moved as (
+                update project p set status = 'RUNNING', version = p.version + 1, updated_at = $2,
+                       started_at = coalesce(p.started_at, $2)
+                  from cur
+                 where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
+                returning p.*),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $2, 'STARTED', c.status, m.status, $4, null from moved m cross join cur c),
+            runtime as (
+                update project_runtime r
+                   set active = true, lease_owner = null, lease_token = null, lease_expires_at = null, updated_at = now(),
+                       steps = (select coalesce(jsonb_agg(step order by n), '[]'::jsonb)::text
+                                  from jsonb_array_elements($5::text::jsonb) with ordinality as plan(step, n)
+                                 where step->>'name' = 'PRECHECK'
+                                    or step->>'name' = any (string_to_array(m.migration_types, ',')))
+                  from moved m where r.project_id = m.id),
+            stop as (select 1 from moved where false)
+            """.formatted(in(ProjectAction.START)) + ANSWER;
+
+    /** Pause: PAUSED, the workers fenced and told to stop. Guard: status in {@code allowing(PAUSE)} and the version. */
+    private static final String PAUSE = """
+            with cur as (select id, name, status, version from project where id = $1 for update),
+            moved as (
+                update project p set status = 'PAUSED', version = p.version + 1, updated_at = $2
+                  from cur
+                 where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
+                returning p.*),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $2, 'PAUSED', c.status, m.status, $4, null from moved m cross join cur c),
+            runtime as (update project_runtime set active = false, updated_at = now() where project_id in (select id from moved)),
+            stop as (select pg_notify('%s', id::text) from moved)
+            """.formatted(in(ProjectAction.PAUSE), STOP_CHANNEL) + ANSWER;
+
+    /**
+     * Resume: RUNNING, the workers unfenced from their last checkpoint. The lease is voided, so that a
+     * worker which missed the pause cannot carry on. Guard: status in {@code allowing(RESUME)} and the version.
+     */
+    private static final String RESUME = """
+            with cur as (select id, name, status, version from project where id = $1 for update),
+            moved as (
+                update project p set status = 'RUNNING', version = p.version + 1, updated_at = $2,
+                       started_at = coalesce(p.started_at, $2)
+                  from cur
+                 where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
+                returning p.*),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $2, 'RESUMED', c.status, m.status, $4, null from moved m cross join cur c),
+            runtime as (
+                update project_runtime
+                   set active = true, lease_owner = null, lease_token = null, lease_expires_at = null, updated_at = now()
+                 where project_id in (select id from moved)),
+            stop as (select 1 from moved where false)
+            """.formatted(in(ProjectAction.RESUME)) + ANSWER;
+
+    /**
+     * Release: RELEASING, the workers fenced and told to stop; and in the same statement RELEASED
+     * ({@link SystemTransition#FINISH_RELEASE}: both events, version + 2, the stale lease cleared) when
+     * no worker holds a live lease, the usual case, since pause, failure and completion stopped them.
+     * With a live lease it stays RELEASING until {@link #FINISH_RELEASE}. Guard: status in
+     * {@code allowing(RELEASE)} and the version; RELEASED also needs no live lease.
+     */
+    private static final String RELEASE = """
+            with cur as (select id, name, status, version from project where id = $1 for update),
+            idle as (
+                select not exists (select 1 from project_runtime r where r.project_id = $1
+                                    and r.lease_token is not null and r.lease_expires_at > now()) as done),
+            moved as (
+                update project p
+                   set status = case when idle.done then 'RELEASED' else 'RELEASING' end,
+                       released_at = case when idle.done then $2 else p.released_at end,
+                       version = p.version + case when idle.done then 2 else 1 end, updated_at = $2
+                  from cur, idle
+                 where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
+                returning p.*),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $2, e.action, e.from_status, e.to_status, e.actor, e.detail
+                  from moved m cross join cur c cross join lateral (values
+                       (1, 'RELEASE_REQUESTED', c.status, 'RELEASING', $4, null),
+                       (2, 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s'))
+                       as e(n, action, from_status, to_status, actor, detail)
+                 where e.n = 1 or m.status = 'RELEASED'
+                 order by e.n),
+            runtime as (
+                update project_runtime r
+                   set active = false, updated_at = now(),
+                       lease_owner = case when idle.done then null else r.lease_owner end,
+                       lease_token = case when idle.done then null else r.lease_token end,
+                       lease_expires_at = case when idle.done then null else r.lease_expires_at end
+                  from idle where r.project_id in (select id from moved)),
+            stop as (select pg_notify('%s', id::text) from moved)
+            """.formatted(in(ProjectAction.RELEASE), RELEASED_DETAIL, STOP_CHANNEL) + ANSWER;
+
+    /**
+     * Delete: the project and, by cascade, its runtime row (progress, checkpoints, lease); the event
+     * stays, and every replica is told to stop. Guard: the confirmed name, status in
+     * {@code allowing(DELETE)} and the version. $5 is the name typed to confirm.
+     */
+    private static final String DELETE = """
+            with cur as (select id, name, status, version from project where id = $1 for update),
+            gone as (
+                delete from project p using cur
+                 where p.id = cur.id and cur.name = $5 and cur.status in (%s)
+                   and ($3::int8 is null or cur.version = $3)
+                returning p.id, p.name, cur.status as from_status),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select id, name, $2, 'DELETED', from_status, null, $4,
+                       'Deleted with its steps, progress, checkpoints and leases' from gone),
+            stop as (select pg_notify('%s', id::text) from gone)
+            select c.name as cur_name, c.status as cur_status, c.version as cur_version,
+                   (select count(*) from stop) as deleted
+              from cur c
+            """.formatted(in(ProjectAction.DELETE), STOP_CHANNEL);
+
+    // ---- the system's status changes ----------------------------------------------------------------
+
+    /** Run end, step 1: the project row first, as a user's change locks it: the same order, no deadlock. */
+    private static final String LOCK_PROJECT = "select 1 from project where id = $1 for update";
+
+    /**
+     * Run end, step 2 ({@link SystemTransition#COMPLETE} or {@link SystemTransition#FAIL}): the worker's
+     * final checkpoint, its lease dropped, the workers fenced, the status and its event. Guard: the
+     * worker still holds the lease ($2) and is not fenced ({@code active}); the project is RUNNING.
+     */
+    private static final String FINISH_RUN = """
+            with fenced as (
+                update project_runtime
+                   set active = false, lease_owner = null, lease_token = null, lease_expires_at = null,
+                       steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
+                       changes_applied = greatest(changes_applied, $6), rows_per_second = 0,
+                       fail_consumed = fail_consumed or $7, updated_at = now()
+                 where project_id = $1 and lease_token = $2 and active
+                returning project_id),
+            moved as (
+                update project set status = $8, version = version + 1, updated_at = now()
+                 where id in (select project_id from fenced) and status = '%s'
+                returning id, name)
+            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+            select id, name, now(), $8, '%s', $8, 'system', $9 from moved
+            """.formatted(ProjectStatus.RUNNING, ProjectStatus.RUNNING);
+
+    /**
+     * {@link SystemTransition#FINISH_RELEASE}: RELEASING becomes RELEASED, the stale lease cleared. Any
+     * replica may do it, for one project ($1) or for all (null); the guard settles who wins: RELEASING,
+     * and no live lease left (the worker let go, or its replica died and the lease expired).
+     */
+    private static final String FINISH_RELEASE = """
+            with released as (
+                update project p set status = 'RELEASED', released_at = now(), updated_at = now(), version = p.version + 1
+                 where p.status = 'RELEASING' and ($1::uuid is null or p.id = $1::uuid)
+                   and not exists (select 1 from project_runtime r where r.project_id = p.id
+                                   and r.lease_token is not null and r.lease_expires_at > now())
+                returning p.*),
+            unleased as (
+                update project_runtime r set lease_owner = null, lease_token = null, lease_expires_at = null
+                 where r.project_id in (select id from released)),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select id, name, now(), 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s' from released)
+            select %s from released p
+            """.formatted(RELEASED_DETAIL, ProjectRows.COLUMNS);
+
+    /** A worker's last checkpoint, written with the status its run ended in. */
+    public record FinalCheckpoint(UUID projectId, UUID leaseToken, String stepsJson, long rowsMigrated, long rowsVerified,
+            long changesApplied, boolean failConsumed) {
+    }
+
+    private Transitions() {
+    }
+
+    // ---- configuration ------------------------------------------------------------------------------
+
+    /** The arguments of {@link #CREATE} and {@link #EDIT}: a project's settable columns, in their order. */
+    public record Columns(String name, String description, String sourceType, String sourceHost, Integer sourcePort,
+            String sourceDatabase, String sourceUsername, String sourcePassword, String destinationType,
+            String destinationHost, Integer destinationPort, String destinationDatabase, String destinationUsername,
+            String destinationPassword, String migrationTypes, String objects, int tableCount, long rowsTotal,
+            String labels, long rowsPerSecond, long changesPerSecond, Integer failAtPercent) {
+
+        private Tuple addTo(Tuple t) {
+            return t.addString(name).addString(description).addString(sourceType).addString(sourceHost)
+                    .addInteger(sourcePort).addString(sourceDatabase).addString(sourceUsername).addString(sourcePassword)
+                    .addString(destinationType).addString(destinationHost).addInteger(destinationPort)
+                    .addString(destinationDatabase).addString(destinationUsername).addString(destinationPassword)
+                    .addString(migrationTypes).addString(objects).addInteger(tableCount).addLong(rowsTotal)
+                    .addString(labels).addLong(rowsPerSecond).addLong(changesPerSecond).addInteger(failAtPercent);
+        }
+    }
+
+    /** The new project's row ({@link ProjectRows#COLUMNS}). */
+    static Uni<Row> create(SqlConnection conn, UUID id, Columns columns, OffsetDateTime now, String actor) {
+        Tuple args = columns.addTo(Tuple.tuple().addUUID(id)).addOffsetDateTime(now).addString(actor);
+        return conn.preparedQuery(CREATE).execute(args).map(rows -> rows.iterator().next());
+    }
+
+    /** The clone's row, or null when there is no original. */
+    static Uni<Row> cloneOf(SqlConnection conn, UUID original, UUID id, String name, OffsetDateTime now, String actor) {
+        return conn.preparedQuery(CLONE).execute(Tuple.of(original, id, name, now, actor)).map(Transitions::firstOrNull);
+    }
+
+    /** The lower-case names already taken that match the LIKE pattern. */
+    static Uni<RowSet<Row>> namesLike(SqlConnection conn, String likePattern) {
+        return conn.preparedQuery(CLONE_NAMES_TAKEN).execute(Tuple.of(likePattern));
+    }
+
+    /** The project's row, locked until the transaction ends, or null when there is none. */
+    static Uni<Row> lockForEdit(SqlConnection conn, UUID id) {
+        return conn.preparedQuery(LOCK_FOR_EDIT).execute(Tuple.of(id)).map(Transitions::firstOrNull);
+    }
+
+    /** The edited project's row; null when the version moved (it cannot under the lock of {@link #lockForEdit}). */
+    static Uni<Row> edit(SqlConnection conn, UUID id, long version, Columns columns, OffsetDateTime now, String actor,
+            String detail) {
+        Tuple args = columns.addTo(Tuple.tuple().addUUID(id).addLong(version))
+                .addOffsetDateTime(now).addString(actor).addString(detail);
+        return conn.preparedQuery(EDIT).execute(args).map(Transitions::firstOrNull);
+    }
+
+    // ---- a user's status changes --------------------------------------------------------------------
+
+    /**
+     * START, PAUSE, RESUME or RELEASE as one statement: the answer row ({@link #ANSWER}), or null when
+     * there is no such project. {@code plan} is START's plan of steps (ignored by the others).
+     */
+    static Uni<Row> move(SqlConnection conn, ProjectAction action, UUID id, OffsetDateTime now, Long ifMatch, String actor,
+            String plan) {
+        String statement = switch (action) {
+            case START -> START;
+            case PAUSE -> PAUSE;
+            case RESUME -> RESUME;
+            case RELEASE -> RELEASE;
+            case DELETE, CLONE -> throw new IllegalArgumentException(action + " is not a status change of the project");
+        };
+        Tuple args = Tuple.of(id, now, ifMatch, actor);
+        if (action == ProjectAction.START) {
+            args.addString(plan);
+        }
+        return conn.preparedQuery(statement).execute(args).map(Transitions::firstOrNull);
+    }
+
+    /** The answer row of {@link #DELETE} ({@code deleted} is 1 when it was), or null when there is no such project. */
+    static Uni<Row> delete(SqlConnection conn, UUID id, String confirmName, OffsetDateTime now, Long ifMatch, String actor) {
+        return conn.preparedQuery(DELETE).execute(Tuple.of(id, now, ifMatch, actor).addString(confirmName))
+                .map(Transitions::firstOrNull);
+    }
+
+    // ---- the system's status changes ----------------------------------------------------------------
+
+    /** COMPLETED or FAILED with the final checkpoint; false when the worker no longer held its lease. */
+    public static Uni<Boolean> finishRun(SqlConnection conn, FinalCheckpoint last, SystemTransition end, String detail) {
+        if (end.from != ProjectStatus.RUNNING) {
+            throw new IllegalArgumentException(end + " does not end a run");
+        }
+        Tuple args = Tuple.tuple()
+                .addUUID(last.projectId()).addUUID(last.leaseToken()).addString(last.stepsJson())
+                .addLong(last.rowsMigrated()).addLong(last.rowsVerified()).addLong(last.changesApplied())
+                .addBoolean(last.failConsumed()).addString(end.to.name()).addString(detail);
+        return conn.preparedQuery(LOCK_PROJECT).execute(Tuple.of(last.projectId()))
+                .chain(() -> conn.preparedQuery(FINISH_RUN).execute(args))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    /**
+     * RELEASED for one project ({@code projectId}) or every one (null) whose workers have let go: the
+     * rows ({@link ProjectRows#COLUMNS}) of the projects released.
+     */
+    public static Uni<RowSet<Row>> finishRelease(SqlConnection conn, UUID projectId) {
+        return conn.preparedQuery(FINISH_RELEASE).execute(Tuple.tuple().addUUID(projectId));
+    }
+
+    private static Row firstOrNull(RowSet<Row> rows) {
+        var it = rows.iterator();
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /** The statuses that allow an action, as an SQL list: {@code 'PAUSED', 'FAILED', 'COMPLETED'}. */
+    private static String in(ProjectAction action) {
+        return ProjectStatus.allowing(action).stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
+    }
+}
