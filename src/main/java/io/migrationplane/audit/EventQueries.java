@@ -1,12 +1,9 @@
 package io.migrationplane.audit;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 import io.migrationplane.db.ReadClient;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,19 +37,7 @@ public class EventQueries {
         String count = "(select count(*) from project_event e" + where + ")";
         String select = "select " + COLUMNS + ", " + count + " as total_items from project_event e" + where
                 + " order by e.id" + (newestFirst ? " desc" : "") + " limit " + size + " offset " + ((long) page * size);
-        return client.reads().preparedQuery(select).execute(args).chain(rows -> {
-            List<EventView> items = new ArrayList<>(rows.size());
-            long total = -1;
-            for (Row row : rows) {
-                items.add(EventView.of(row));
-                total = row.getLong("total_items");
-            }
-            if (total >= 0) {
-                return Uni.createFrom().item(EventPage.of(items, page, size, total));
-            }
-            // A page past the end has no row to carry the total.
-            return client.reads().preparedQuery("select " + count).execute(args)
-                    .map(counted -> EventPage.of(items, page, size, counted.iterator().next().getLong(0)));
-        });
+        return client.page(select, count, args, EventView::of)
+                .map(counted -> EventPage.of(counted.items(), page, size, counted.total()));
     }
 }

@@ -2,10 +2,14 @@ package io.migrationplane.db;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -20,7 +24,7 @@ import jakarta.enterprise.inject.Instance;
  * Builds the datasource's pool as Quarkus would, and beside it a small <em>pipelined</em> client for the
  * single-statement reads of the hot path ({@code GET /projects/{id}}, the list): several statements in
  * flight on one connection, written and read in batches, instead of one connection and two system calls
- * on each side per statement. Transactions, locks and everything Hibernate does stay on the pool: a
+ * on each side per statement. Transactions and locks ({@link Transactions}) stay on the pool: a
  * pipelined connection is shared, so nothing that spans statements may use it.
  */
 @ApplicationScoped
@@ -69,6 +73,31 @@ public class ReadClient implements PgPoolCreator {
             reads = io.vertx.mutiny.sqlclient.SqlClient.newInstance(client);
         }
         return reads;
+    }
+
+    /** The rows of one page and the number of all matches. */
+    public record Counted<T>(List<T> items, long total) {
+    }
+
+    /**
+     * One page in one statement: {@code select} carries the total as a column {@code total_items} (the
+     * scalar subquery {@code count}), so one round trip answers both. A page past the end has no row to
+     * carry it; then {@code count} runs alone.
+     */
+    public <T> Uni<Counted<T>> page(String select, String count, Tuple args, Function<Row, T> item) {
+        return reads().preparedQuery(select).execute(args).chain(rows -> {
+            List<T> items = new ArrayList<>(rows.size());
+            long total = -1;
+            for (Row row : rows) {
+                items.add(item.apply(row));
+                total = row.getLong("total_items");
+            }
+            if (total >= 0) {
+                return Uni.createFrom().item(new Counted<>(items, total));
+            }
+            return reads().preparedQuery("select " + count).execute(args)
+                    .map(counted -> new Counted<>(items, counted.iterator().next().getLong(0)));
+        });
     }
 
     private static List<SqlConnectOptions> options(Input input) {

@@ -1,6 +1,5 @@
 package io.migrationplane.project.read;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +12,6 @@ import io.migrationplane.project.ProjectJson;
 import io.migrationplane.project.ProjectPage;
 import io.migrationplane.project.ProjectView;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -74,20 +72,8 @@ public class ProjectQueries {
         String select = "select " + ProjectRows.COLUMNS + ", " + count + " as total_items from (select p.id from project p" + where
                 + order + " limit " + filter.size() + " offset " + ((long) filter.page() * filter.size())
                 + ") page join project p on p.id = page.id" + order;
-        return client.reads().preparedQuery(select).execute(args).chain(rows -> {
-            List<ProjectView> views = new ArrayList<>(rows.size());
-            long total = -1;
-            for (Row row : rows) {
-                views.add(ProjectRows.view(row));
-                total = row.getLong("total_items");
-            }
-            if (total >= 0) {
-                return Uni.createFrom().item(ProjectPage.of(views, filter.page(), filter.size(), total));
-            }
-            // A page past the end has no row to carry the total.
-            return client.reads().preparedQuery("select " + count).execute(args)
-                    .map(counted -> ProjectPage.of(views, filter.page(), filter.size(), counted.iterator().next().getLong(0)));
-        });
+        return client.page(select, count, args, ProjectRows::view)
+                .map(counted -> ProjectPage.of(counted.items(), filter.page(), filter.size(), counted.total()));
     }
 
 
