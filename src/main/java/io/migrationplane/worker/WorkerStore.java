@@ -53,9 +53,9 @@ class WorkerStore {
                    -- touching three indexes per project per tick
                    lease_expires_at = case when lease_expires_at < now() + $10 * interval '1 millisecond' / 2
                                            then now() + $10 * interval '1 millisecond' else lease_expires_at end
-             where project_id = $1 and lease_token = $2 and active
+             where %s
                and exists (select 1 from project p where p.id = $1 and p.status = 'RUNNING')
-            """;
+            """.formatted(Transitions.WORKER_FENCE);
 
     private static final String LET_GO = """
             update project_runtime set lease_owner = null, lease_token = null, lease_expires_at = null, rows_per_second = 0

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -82,7 +83,7 @@ public class ProjectLifecycle {
     }
 
     private static List<StepState> startingPlan(Instant now) {
-        List<StepState> plan = new java.util.ArrayList<>(FULL_PLAN);
+        List<StepState> plan = new ArrayList<>(FULL_PLAN);
         plan.set(0, plan.get(0).running(now));
         return plan;
     }

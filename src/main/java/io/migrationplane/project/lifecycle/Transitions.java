@@ -33,6 +33,14 @@ public final class Transitions {
     /** Channel on which a committed stop (pause, release, delete) is announced to every replica. */
     public static final String STOP_CHANNEL = "migration_project_stop";
 
+    /**
+     * The fence: the condition every write of a worker to {@code project_runtime} carries ($1 the
+     * project, $2 the worker's lease token). Each status change here that stops the workers (pause,
+     * release, a run's end) clears {@code active} in its own transaction, and start and resume void the
+     * lease, so once such a change has committed no write of a worker that ran before can land.
+     */
+    public static final String WORKER_FENCE = "project_id = $1 and lease_token = $2 and active";
+
     /** The detail of the system's RELEASED event. */
     public static final String RELEASED_DETAIL = "Full and incremental workers stopped; resources released";
 
@@ -273,7 +281,7 @@ public final class Transitions {
                        steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
                        changes_applied = greatest(changes_applied, $6), rows_per_second = 0,
                        fail_consumed = fail_consumed or $7, updated_at = now()
-                 where project_id = $1 and lease_token = $2 and active
+                 where %s
                 returning project_id),
             moved as (
                 update project set status = $8, version = version + 1, updated_at = now()
@@ -281,7 +289,7 @@ public final class Transitions {
                 returning id, name)
             insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
             select id, name, now(), $8, '%s', $8, 'system', $9 from moved
-            """.formatted(ProjectStatus.RUNNING, ProjectStatus.RUNNING);
+            """.formatted(WORKER_FENCE, SystemTransition.COMPLETE.from, SystemTransition.COMPLETE.from);
 
     /**
      * {@link SystemTransition#FINISH_RELEASE}: RELEASING becomes RELEASED, the stale lease cleared. Any
@@ -291,7 +299,7 @@ public final class Transitions {
     private static final String FINISH_RELEASE = """
             with released as (
                 update project p set status = 'RELEASED', released_at = now(), updated_at = now(), version = p.version + 1
-                 where p.status = 'RELEASING' and ($1::uuid is null or p.id = $1::uuid)
+                 where p.status = '%s' and ($1::uuid is null or p.id = $1::uuid)
                    and not exists (select 1 from project_runtime r where r.project_id = p.id
                                    and r.lease_token is not null and r.lease_expires_at > now())
                 returning p.*),
@@ -302,7 +310,7 @@ public final class Transitions {
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
                 select id, name, now(), 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s' from released)
             select %s from released p
-            """.formatted(RELEASED_DETAIL, ProjectRows.COLUMNS);
+            """.formatted(SystemTransition.FINISH_RELEASE.from, RELEASED_DETAIL, ProjectRows.COLUMNS);
 
     /** A worker's last checkpoint, written with the status its run ended in. */
     public record FinalCheckpoint(UUID projectId, UUID leaseToken, String stepsJson, long rowsMigrated, long rowsVerified,
