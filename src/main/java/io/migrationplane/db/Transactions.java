@@ -15,8 +15,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The one way this service writes: a transaction on the datasource's pool, holding one statement per
- * change (several only where a decision needs a locked read first), committed only while the caller
- * still waits.
+ * change (a second only where a decision needs a locked read first, or where the system's transition
+ * follows the user's, as RELEASED follows a release), committed only while the caller still waits.
  * <p>
  * Chosen by measurement (bench/README.md): a status change as one statement in begin, statement,
  * commit is three round trips where the Hibernate session took six or seven, and the transaction runs

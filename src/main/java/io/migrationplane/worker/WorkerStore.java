@@ -151,12 +151,12 @@ class WorkerStore {
 
     /** Finishes the release of one project if its workers have stopped; returns whether it did. */
     Uni<Boolean> finishRelease(UUID projectId) {
-        return db.run(conn -> Transitions.finishRelease(conn, projectId)).map(rows -> rows.size() > 0);
+        return db.run(conn -> Transitions.finishRelease(conn, projectId, null)).map(rows -> rows.size() > 0);
     }
 
     /** Finishes every release whose workers have stopped or whose owners died. */
     Uni<Integer> finishReleases() {
-        return db.run(conn -> Transitions.finishRelease(conn, null)).map(RowSet::size);
+        return db.run(conn -> Transitions.finishRelease(conn, null, null)).map(RowSet::size);
     }
 
     Uni<Void> letGo(UUID projectId, UUID token) {

@@ -19,6 +19,7 @@ import io.migrationplane.project.ProjectView;
 import io.migrationplane.project.read.ProjectRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -45,23 +46,23 @@ public class ProjectLifecycle {
     }
 
     /**
-     * START, PAUSE, RESUME or RELEASE. Release answers once RELEASING is committed: usually RELEASED
-     * already (no worker held a lease, so the statement finished it); otherwise the worker may have let
-     * go meanwhile, so it takes one more look ({@code FINISH_RELEASE}) before answering RELEASING.
+     * START, PAUSE, RESUME or RELEASE. A release finishes in the same transaction when no worker holds
+     * a live lease (the usual case), and answers once RELEASING is committed: RELEASED, or, when a worker
+     * still held its lease, RELEASING after one more look, since the worker may have let go meanwhile.
      */
     public Uni<ProjectView> apply(ProjectAction action, UUID id, Long ifMatch, String actor) {
         OffsetDateTime now = now();
         // The precheck starts with the request: the workers pick the project up within a tick and catch up.
         String plan = action == ProjectAction.START ? Steps.toJson(startingPlan(now.toInstant())) : null;
-        Uni<ProjectView> moved = db.run(conn -> Transitions.move(conn, action, id, now, ifMatch, actor, plan))
-                .map(row -> outcome(row, action, id, ifMatch));
         if (action != ProjectAction.RELEASE) {
-            return moved;
+            return db.run(conn -> Transitions.move(conn, action, id, now, ifMatch, actor, plan))
+                    .map(row -> outcome(row, action, id, ifMatch));
         }
-        return moved.chain(requested -> requested.status() == ProjectStatus.RELEASED ? Uni.createFrom().item(requested)
-                : db.run(conn -> Transitions.finishRelease(conn, id))
-                        .map(rows -> rows.size() == 1 ? ProjectRows.view(rows.iterator().next()) : requested)
-                        .onFailure().recoverWithItem(requested));
+        return db.run(conn -> Transitions.move(conn, action, id, now, ifMatch, actor, plan)
+                .map(row -> outcome(row, action, id, ifMatch))
+                .chain(requested -> finishRelease(conn, requested, now)))
+                .chain(requested -> requested.status() == ProjectStatus.RELEASED ? Uni.createFrom().item(requested)
+                        : db.run(conn -> finishRelease(conn, requested, null)).onFailure().recoverWithItem(requested));
     }
 
     /** Removes the project with everything it holds; the confirmation must be its exact name. */
@@ -80,6 +81,12 @@ public class ProjectLifecycle {
             }
             throw refusal(row, ProjectAction.DELETE, id, ifMatch);
         });
+    }
+
+    /** The project RELEASED if no worker holds a live lease any more, else as it was. */
+    private static Uni<ProjectView> finishRelease(SqlConnection conn, ProjectView releasing, OffsetDateTime at) {
+        return Transitions.finishRelease(conn, releasing.id(), at)
+                .map(rows -> rows.size() == 1 ? ProjectRows.view(rows.iterator().next()) : releasing);
     }
 
     private static List<StepState> startingPlan(Instant now) {

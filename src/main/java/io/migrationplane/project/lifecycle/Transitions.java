@@ -204,43 +204,24 @@ public final class Transitions {
             """.formatted(in(ProjectAction.RESUME)) + ANSWER;
 
     /**
-     * Release: RELEASING, the workers fenced and told to stop; and in the same statement RELEASED
-     * ({@link SystemTransition#FINISH_RELEASE}: both events, version + 2, the stale lease cleared) when
-     * no worker holds a live lease, the usual case, since pause, failure and completion stopped them.
-     * With a live lease it stays RELEASING until {@link #FINISH_RELEASE}. Guard: status in
-     * {@code allowing(RELEASE)} and the version; RELEASED also needs no live lease.
+     * Release: RELEASING, the workers fenced and told to stop. The caller runs {@link #FINISH_RELEASE}
+     * next in the same transaction, so that with no live lease, the usual case since pause, failure and
+     * completion stopped the workers, the release is RELEASED when it commits. Guard: status in
+     * {@code allowing(RELEASE)} and the version.
      */
     private static final String RELEASE = """
             with cur as (select id, name, status, version from project where id = $1 for update),
-            idle as (
-                select not exists (select 1 from project_runtime r where r.project_id = $1
-                                    and r.lease_token is not null and r.lease_expires_at > now()) as done),
             moved as (
-                update project p
-                   set status = case when idle.done then 'RELEASED' else 'RELEASING' end,
-                       released_at = case when idle.done then $2 else p.released_at end,
-                       version = p.version + case when idle.done then 2 else 1 end, updated_at = $2
-                  from cur, idle
+                update project p set status = 'RELEASING', version = p.version + 1, updated_at = $2
+                  from cur
                  where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
                 returning p.*),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select m.id, m.name, $2, e.action, e.from_status, e.to_status, e.actor, e.detail
-                  from moved m cross join cur c cross join lateral (values
-                       (1, 'RELEASE_REQUESTED', c.status, 'RELEASING', $4, null),
-                       (2, 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s'))
-                       as e(n, action, from_status, to_status, actor, detail)
-                 where e.n = 1 or m.status = 'RELEASED'
-                 order by e.n),
-            runtime as (
-                update project_runtime r
-                   set active = false, updated_at = now(),
-                       lease_owner = case when idle.done then null else r.lease_owner end,
-                       lease_token = case when idle.done then null else r.lease_token end,
-                       lease_expires_at = case when idle.done then null else r.lease_expires_at end
-                  from idle where r.project_id in (select id from moved)),
+                select m.id, m.name, $2, 'RELEASE_REQUESTED', c.status, m.status, $4, null from moved m cross join cur c),
+            runtime as (update project_runtime set active = false, updated_at = now() where project_id in (select id from moved)),
             stop as (select pg_notify('%s', id::text) from moved)
-            """.formatted(in(ProjectAction.RELEASE), RELEASED_DETAIL, STOP_CHANNEL) + ANSWER;
+            """.formatted(in(ProjectAction.RELEASE), STOP_CHANNEL) + ANSWER;
 
     /**
      * Delete: the project and, by cascade, its runtime row (progress, checkpoints, lease); the event
@@ -292,13 +273,15 @@ public final class Transitions {
             """.formatted(WORKER_FENCE, SystemTransition.COMPLETE.from, SystemTransition.COMPLETE.from);
 
     /**
-     * {@link SystemTransition#FINISH_RELEASE}: RELEASING becomes RELEASED, the stale lease cleared. Any
-     * replica may do it, for one project ($1) or for all (null); the guard settles who wins: RELEASING,
-     * and no live lease left (the worker let go, or its replica died and the lease expired).
+     * {@link SystemTransition#FINISH_RELEASE}: RELEASING becomes RELEASED, the stale lease cleared. The
+     * release request runs it right after {@link #RELEASE}; the worker that lets go of its lease, and
+     * any replica's sweep once a dead replica's lease expired, run it too. For one project ($1) or for
+     * all (null), at $2 (null: the database's time). Guard: RELEASING, and no live lease left.
      */
     private static final String FINISH_RELEASE = """
             with released as (
-                update project p set status = 'RELEASED', released_at = now(), updated_at = now(), version = p.version + 1
+                update project p set status = 'RELEASED', released_at = coalesce($2::timestamptz, now()), updated_at = coalesce($2::timestamptz, now()),
+                       version = p.version + 1
                  where p.status = '%s' and ($1::uuid is null or p.id = $1::uuid)
                    and not exists (select 1 from project_runtime r where r.project_id = p.id
                                    and r.lease_token is not null and r.lease_expires_at > now())
@@ -308,7 +291,7 @@ public final class Transitions {
                  where r.project_id in (select id from released)),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select id, name, now(), 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s' from released)
+                select id, name, coalesce($2::timestamptz, now()), 'RELEASED', 'RELEASING', 'RELEASED', 'system', '%s' from released)
             select %s from released p
             """.formatted(SystemTransition.FINISH_RELEASE.from, RELEASED_DETAIL, ProjectRows.COLUMNS);
 
@@ -413,11 +396,11 @@ public final class Transitions {
     }
 
     /**
-     * RELEASED for one project ({@code projectId}) or every one (null) whose workers have let go: the
-     * rows ({@link ProjectRows#COLUMNS}) of the projects released.
+     * RELEASED for one project ({@code projectId}) or every one (null) whose workers have let go, at
+     * {@code at} (null: now): the rows ({@link ProjectRows#COLUMNS}) of the projects released.
      */
-    public static Uni<RowSet<Row>> finishRelease(SqlConnection conn, UUID projectId) {
-        return conn.preparedQuery(FINISH_RELEASE).execute(Tuple.tuple().addUUID(projectId));
+    public static Uni<RowSet<Row>> finishRelease(SqlConnection conn, UUID projectId, OffsetDateTime at) {
+        return conn.preparedQuery(FINISH_RELEASE).execute(Tuple.tuple().addUUID(projectId).addOffsetDateTime(at));
     }
 
     private static Row firstOrNull(RowSet<Row> rows) {
