@@ -42,9 +42,12 @@ public final class Transitions {
     public static final String WORKER_FENCE = "project_id = $1 and lease_token = $2 and active";
 
     /** The detail of the system's RELEASED event. */
-    public static final String RELEASED_DETAIL = "Full and incremental workers stopped; resources released";
+    private static final String RELEASED_DETAIL = "Full and incremental workers stopped; resources released";
 
-    /** The answer of a user's status change: the project if it moved, and what the locked row held. */
+    /**
+     * The answer of a user's status change: the project if it moved, and what the locked row held.
+     * ({@code notified} is there because PostgreSQL runs a CTE that changes nothing only when it is read.)
+     */
     private static final String ANSWER = """
             select %s, c.name as cur_name, c.status as cur_status, c.version as cur_version,
                    (select count(*) from stop) as notified
