@@ -33,6 +33,7 @@ import io.migrationplane.project.read.ProjectRows;
 import io.migrationplane.security.SecretCipher;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -77,17 +78,21 @@ public class ProjectEdits {
             return Uni.createFrom().failure(ApiProblem.validation("name", "must be 1-64 letters, digits, '-', '_' or '.'"));
         }
         UUID cloneId = UUID.randomUUID();
-        Uni<String> name = requestedName != null ? Uni.createFrom().item(requestedName)
-                : queries.get(id).map(original -> original.name());
-        return name.chain(n -> db.run(conn -> (requestedName != null ? Uni.createFrom().item(n) : freeCloneName(conn, n))
-                .chain(free -> Transitions.cloneOf(conn, id, cloneId, free, ProjectLifecycle.now(), actor)
-                        .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(free)))))
+        return db.run(conn -> cloneName(conn, id, requestedName)
+                .chain(name -> Transitions.cloneOf(conn, id, cloneId, name, ProjectLifecycle.now(), actor)
+                        .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(name))))
                 .map(row -> {
                     if (row == null) {
                         throw ApiProblem.projectNotFound(id);
                     }
                     return ProjectRows.view(row);
                 });
+    }
+
+    /** The name asked for, or the first free one of "orders-clone", "orders-clone-2", … (404 without an original). */
+    private Uni<String> cloneName(SqlConnection conn, UUID original, String requestedName) {
+        return requestedName != null ? Uni.createFrom().item(requestedName)
+                : queries.get(original).chain(p -> freeCloneName(conn, p.name()));
     }
 
     /** JSON merge patch (RFC 7386). The status decides which fields may change (api.md). */
@@ -129,7 +134,12 @@ public class ProjectEdits {
             return Transitions.edit(conn, id, p.version(), columns(after), ProjectLifecycle.now(), actor,
                     "Changed " + String.join(", ", changed))
                     .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(after.name()))
-                    .map(ProjectRows::view);
+                    .map(edited -> {
+                        if (edited == null) {
+                            throw new IllegalStateException("Project " + id + " changed version under the edit's own row lock");
+                        }
+                        return ProjectRows.view(edited);
+                    });
         }));
     }
 
@@ -231,7 +241,7 @@ public class ProjectEdits {
     }
 
     /** The first of "orders-clone", "orders-clone-2", … that is free, cut so that the whole stays within 64 characters. */
-    private static Uni<String> freeCloneName(io.vertx.mutiny.sqlclient.SqlConnection conn, String original) {
+    private static Uni<String> freeCloneName(SqlConnection conn, String original) {
         String base = original.length() > 52 ? original.substring(0, 52) : original;
         String prefix = base + "-clone";
         return Transitions.namesLike(conn, ProjectRows.likeEscape(prefix.toLowerCase()) + "%").map(rows -> {
