@@ -50,7 +50,7 @@ class ArchitectureTest {
         MAY_USE.put("project.rest", List.of("project", "project.lifecycle", "project.read", "progress", "audit", "http",
                 "error", "security"));
         MAY_USE.put("progress", List.of("db", "error"));
-        MAY_USE.put("worker", List.of("project", "project.lifecycle", "progress", "db", "error"));
+        MAY_USE.put("worker", List.of("project", "project.lifecycle", "progress", "db", "error", "security"));
         MAY_USE.put("audit", List.of("db", "error"));
         MAY_USE.put("audit.rest", List.of("audit", "http", "error", "security"));
         MAY_USE.put("security", List.of("db", "http", "error"));

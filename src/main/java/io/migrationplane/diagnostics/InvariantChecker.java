@@ -49,9 +49,11 @@ public class InvariantChecker {
                      where r.active <> (p.status = 'RUNNING')
                     """),
             new Check("counters-within-totals", """
-                    select p.id, 'rows ' || r.rows_migrated || ' / verified ' || r.rows_verified || ' of ' || p.rows_total as detail
+                    select p.id, 'rows ' || r.rows_migrated || ' / verified ' || r.rows_verified || ' of '
+                           || coalesce(r.engine_rows_total, p.rows_total) as detail
                       from project p join project_runtime r on r.project_id = p.id
-                     where r.rows_migrated > p.rows_total or r.rows_verified > p.rows_total
+                     where r.rows_migrated > coalesce(r.engine_rows_total, p.rows_total)
+                        or r.rows_verified > coalesce(r.engine_rows_total, p.rows_total)
                         or r.rows_migrated < 0 or r.changes_applied < 0
                     """),
             new Check("every-project-has-a-runtime", """

@@ -29,9 +29,12 @@ public class ProgressService {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<Table>> TABLES = new TypeReference<>() {
     };
+    private static final TypeReference<List<ProgressView.TableProgress>> ENGINE_TABLES = new TypeReference<>() {
+    };
     private static final String READ = """
             select p.status, p.objects, p.rows_total, p.migration_types, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
-                   r.rows_per_second, r.incremental_checkpoint, r.latency_millis
+                   r.rows_per_second, r.incremental_checkpoint, r.latency_millis, r.engine_tables, r.engine_rows_total,
+                   r.slot_retained_bytes
               from project p join project_runtime r on r.project_id = p.id
              where p.id = $1
             """;
@@ -53,7 +56,8 @@ public class ProgressService {
     private static ProgressView view(Row r) {
         String status = r.getString("status");
         boolean running = "RUNNING".equals(status);
-        long rowsTotal = r.getLong("rows_total");
+        Long engineTotal = r.getLong("engine_rows_total");
+        long rowsTotal = engineTotal != null ? engineTotal : r.getLong("rows_total");
         long migrated = r.getLong("rows_migrated");
         long verified = r.getLong("rows_verified");
         List<StepState> steps = Steps.fromJson(r.getString("steps"));
@@ -87,14 +91,15 @@ public class ProgressService {
         ProgressView.FullMigrationView full = null;
         if (steps.stream().anyMatch(s -> s.name() == StepName.FULL_MIGRATION)) {
             full = new ProgressView.FullMigrationView(rowsTotal, migrated, Math.round(r.getDouble("rows_per_second")),
-                    verified, tables(r.getString("objects"), migrated, fullStatus));
+                    verified, r.getString("engine_tables") != null ? engineTables(r.getString("engine_tables"), fullStatus)
+                            : tables(r.getString("objects"), migrated, fullStatus));
         }
         ProgressView.IncrementalSyncView incremental = null;
         if (incrementalStatus != null) {
             Integer latency = r.getInteger("latency_millis");
             incremental = new ProgressView.IncrementalSyncView(incrementalStatus,
                     instant(r.getOffsetDateTime("incremental_checkpoint")),
-                    latency == null ? null : latency / 1000.0, r.getLong("changes_applied"));
+                    latency == null ? null : latency / 1000.0, r.getLong("changes_applied"), r.getLong("slot_retained_bytes"));
         }
         return new ProgressView(status, stepViews, full, incremental);
     }
@@ -134,6 +139,22 @@ public class ProgressService {
             out.add(new ProgressView.TableProgress(t.schema(), t.table(), t.rows(), done, status));
         }
         return out;
+    }
+
+    /** A real engine's tables as it checkpointed them; RUNNING ones show SUSPENDED while the project is not running. */
+    private static List<ProgressView.TableProgress> engineTables(String json, StepStatus fullStatus) {
+        List<ProgressView.TableProgress> tables;
+        try {
+            tables = JSON.readValue(json, ENGINE_TABLES);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Corrupt engine_tables column", e);
+        }
+        if (fullStatus != StepStatus.SUSPENDED) {
+            return tables;
+        }
+        return tables.stream().map(t -> t.status() == StepStatus.RUNNING
+                ? new ProgressView.TableProgress(t.schema(), t.table(), t.rowsTotal(), t.rowsMigrated(), StepStatus.SUSPENDED)
+                : t).toList();
     }
 
     private static Instant instant(OffsetDateTime t) {

@@ -18,6 +18,7 @@ public record ProgressView(String status, List<StepView> steps, FullMigrationVie
     public record TableProgress(String schema, String table, long rowsTotal, long rowsMigrated, StepStatus status) {
     }
 
-    public record IncrementalSyncView(StepStatus status, Instant checkpoint, Double latencySeconds, long changesApplied) {
+    public record IncrementalSyncView(StepStatus status, Instant checkpoint, Double latencySeconds, long changesApplied,
+            Long walRetainedBytes) {
     }
 }

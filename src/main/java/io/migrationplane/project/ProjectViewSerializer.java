@@ -24,6 +24,8 @@ public class ProjectViewSerializer extends StdSerializer<ProjectView> {
     private static final SerializedString NAME = new SerializedString("name");
     private static final SerializedString DESCRIPTION = new SerializedString("description");
     private static final SerializedString STATUS = new SerializedString("status");
+    private static final SerializedString STATUS_REASON = new SerializedString("statusReason");
+    private static final SerializedString ENGINE = new SerializedString("engine");
     private static final SerializedString SOURCE = new SerializedString("source");
     private static final SerializedString DESTINATION = new SerializedString("destination");
     private static final SerializedString MIGRATION_TYPES = new SerializedString("migrationTypes");
@@ -57,6 +59,7 @@ public class ProjectViewSerializer extends StdSerializer<ProjectView> {
         string(gen, NAME, p.name());
         string(gen, DESCRIPTION, p.description());
         name(gen, STATUS, p.status());
+        string(gen, STATUS_REASON, p.statusReason());
         endpoint(gen, SOURCE, p.source());
         endpoint(gen, DESTINATION, p.destination());
         names(gen, MIGRATION_TYPES, p.migrationTypes());
@@ -72,6 +75,7 @@ public class ProjectViewSerializer extends StdSerializer<ProjectView> {
             integer(gen, FAIL_AT_PERCENT, p.simulation().failAtPercent());
             gen.writeEndObject();
         }
+        name(gen, ENGINE, p.engine());
         names(gen, ALLOWED_ACTIONS, p.allowedActions());
         uuid(gen, CLONED_FROM, p.clonedFrom());
         instant(gen, CREATED_AT, p.createdAt());

@@ -2,10 +2,7 @@ package io.migrationplane.worker;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
 
-import io.migrationplane.progress.StepName;
 import io.migrationplane.progress.StepState;
 import io.migrationplane.progress.StepStatus;
 
@@ -14,55 +11,30 @@ import io.migrationplane.progress.StepStatus;
  * state: it advances counters by rate × elapsed time and knows nothing of the database. It starts
  * from the last checkpoint, so nothing it shows ever goes backwards.
  */
-final class SimulatedRun {
-
-    enum Outcome {
-        RUNNING, FAILED, COMPLETED
-    }
+final class SimulatedRun extends WorkerRun {
 
     static final Duration PRECHECK_TIME = Duration.ofMillis(100);
     static final Duration SCHEMA_TIME = Duration.ofMillis(200);
     private static final double MAX_STEP_SECONDS = 5;
 
-    final UUID projectId;
-    final UUID leaseToken;
     final long rowsTotal;
     final long rowsPerSecond;
     final long changesPerSecond;
     final Integer failAtPercent;
-    final List<StepState> steps;
-
-    boolean failConsumed;
-    double rowsMigrated;
-    double rowsVerified;
-    double changesApplied;
-    double measuredRowsPerSecond;
-    Instant checkpoint;
-    int latencyMillis;
-    Outcome outcome = Outcome.RUNNING;
-    String failure;
     private Instant lastTick;
-    volatile boolean stopped;
 
-    SimulatedRun(UUID projectId, UUID leaseToken, long rowsTotal, long rowsPerSecond, long changesPerSecond,
-            Integer failAtPercent, List<StepState> steps, long rowsMigrated, long rowsVerified, long changesApplied,
-            boolean failConsumed, Instant checkpoint, Instant now) {
-        this.projectId = projectId;
-        this.leaseToken = leaseToken;
-        this.rowsTotal = rowsTotal;
-        this.rowsPerSecond = rowsPerSecond;
-        this.changesPerSecond = changesPerSecond;
-        this.failAtPercent = failAtPercent;
-        this.steps = steps;
-        this.rowsMigrated = rowsMigrated;
-        this.rowsVerified = rowsVerified;
-        this.changesApplied = changesApplied;
-        this.failConsumed = failConsumed;
-        this.checkpoint = checkpoint;
+    SimulatedRun(WorkerStore.Claim claim, Instant now) {
+        super(claim.projectId(), claim.leaseToken(), claim.steps(), claim.rowsMigrated(), claim.rowsVerified(),
+                claim.changesApplied(), claim.failConsumed(), claim.checkpoint());
+        this.rowsTotal = claim.rowsTotal();
+        this.rowsPerSecond = claim.rowsPerSecond();
+        this.changesPerSecond = claim.changesPerSecond();
+        this.failAtPercent = claim.failAtPercent();
         this.lastTick = now;
     }
 
     /** Moves every step on by the time since the last call. */
+    @Override
     void advance(Instant now) {
         double dt = Math.min(MAX_STEP_SECONDS, Math.max(0, Duration.between(lastTick, now).toNanos() / 1e9));
         lastTick = now;
@@ -167,9 +139,5 @@ final class SimulatedRun {
             steps.set(i, steps.get(i).finished(now));
         }
         return false;
-    }
-
-    boolean hasStep(StepName name) {
-        return steps.stream().anyMatch(s -> s.name() == name);
     }
 }

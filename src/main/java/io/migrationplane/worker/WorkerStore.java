@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.UUID;
 
 import io.migrationplane.db.Transactions;
+import io.migrationplane.progress.StepName;
+import io.migrationplane.progress.StepState;
 import io.migrationplane.progress.Steps;
+import io.migrationplane.project.Engine;
 import io.migrationplane.project.ProjectStatus.SystemTransition;
 import io.migrationplane.project.lifecycle.Transitions;
 import io.smallrye.mutiny.Uni;
@@ -30,6 +33,7 @@ class WorkerStore {
             with claimable as (
                 select r.project_id from project_runtime r
                 where r.active and (r.lease_token is null or r.lease_expires_at < now())
+                  and ($4 or not exists (select 1 from project p where p.id = r.project_id and p.engine <> 'SIMULATED'))
                 order by r.lease_expires_at nulls first
                 limit $3
                 for update of r skip locked)
@@ -40,7 +44,10 @@ class WorkerStore {
              where r.project_id = c.project_id and p.id = r.project_id
             returning r.project_id, r.lease_token, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
                       r.fail_consumed, r.incremental_checkpoint, p.rows_total, p.rows_per_second,
-                      p.changes_per_second, p.fail_at_percent
+                      p.changes_per_second, p.fail_at_percent, p.engine, p.objects, r.engine_tables,
+                      p.source_host, p.source_port, p.source_database, p.source_username, p.source_password,
+                      p.destination_host, p.destination_port, p.destination_database, p.destination_username,
+                      p.destination_password
             """;
 
     private static final String CHECKPOINT = """
@@ -48,6 +55,8 @@ class WorkerStore {
                set steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
                    changes_applied = greatest(changes_applied, $6), rows_per_second = $7,
                    incremental_checkpoint = $8, latency_millis = $9, updated_at = now(),
+                   engine_tables = coalesce($11, engine_tables), engine_rows_total = coalesce($12, engine_rows_total),
+                   slot_retained_bytes = $13,
                    -- renewed once half the TTL is used up, not on every tick: an unchanged lease_expires_at (the
                    -- only indexed column written here) lets PostgreSQL update the row in place (HOT), without
                    -- touching three indexes per project per tick
@@ -97,38 +106,62 @@ class WorkerStore {
         }
     }
 
+    /** A database a run reads from or writes to; the password as stored (encrypted). */
+    record Endpoint(String host, int port, String database, String username, String storedPassword) {
+    }
+
+    /** A project whose lease this replica just took, with what its run starts from. */
+    record Claim(UUID projectId, UUID leaseToken, Engine engine, List<StepState> steps, long rowsMigrated,
+            long rowsVerified, long changesApplied, boolean failConsumed, Instant checkpoint, long rowsTotal,
+            long rowsPerSecond, long changesPerSecond, Integer failAtPercent, String objects, String engineTables,
+            Endpoint source, Endpoint destination) {
+
+        boolean selected(StepName step) {
+            return steps.stream().anyMatch(s -> s.name() == step);
+        }
+    }
+
     private final Transactions db;
 
     WorkerStore(Transactions db) {
         this.db = db;
     }
 
-    Uni<List<SimulatedRun>> claim(String owner, long ttlMillis, int limit, Instant now) {
-        return db.run(conn -> conn.preparedQuery(CLAIM).execute(Tuple.of(owner, ttlMillis, limit))).map(rows -> {
-            List<SimulatedRun> runs = new ArrayList<>();
+    /** Takes up to {@code limit} claimable leases; projects of a real engine only if this replica runs it. */
+    Uni<List<Claim>> claim(String owner, long ttlMillis, int limit, boolean realEngines) {
+        Tuple args = Tuple.of(owner, ttlMillis, limit, realEngines);
+        return db.run(conn -> conn.preparedQuery(CLAIM).execute(args)).map(rows -> {
+            List<Claim> claims = new ArrayList<>();
             for (Row r : rows) {
-                runs.add(new SimulatedRun(r.getUUID("project_id"), r.getUUID("lease_token"),
-                        r.getLong("rows_total"), r.getLong("rows_per_second"), r.getLong("changes_per_second"),
-                        r.getInteger("fail_at_percent"), Steps.fromJson(r.getString("steps")),
-                        r.getLong("rows_migrated"), r.getLong("rows_verified"), r.getLong("changes_applied"),
-                        r.getBoolean("fail_consumed"), instant(r.getOffsetDateTime("incremental_checkpoint")), now));
+                claims.add(new Claim(r.getUUID("project_id"), r.getUUID("lease_token"), Engine.valueOf(r.getString("engine")),
+                        Steps.fromJson(r.getString("steps")), r.getLong("rows_migrated"), r.getLong("rows_verified"),
+                        r.getLong("changes_applied"), r.getBoolean("fail_consumed"),
+                        instant(r.getOffsetDateTime("incremental_checkpoint")), r.getLong("rows_total"),
+                        r.getLong("rows_per_second"), r.getLong("changes_per_second"), r.getInteger("fail_at_percent"),
+                        r.getString("objects"), r.getString("engine_tables"),
+                        new Endpoint(r.getString("source_host"), r.getInteger("source_port"), r.getString("source_database"),
+                                r.getString("source_username"), r.getString("source_password")),
+                        new Endpoint(r.getString("destination_host"), r.getInteger("destination_port"),
+                                r.getString("destination_database"), r.getString("destination_username"),
+                                r.getString("destination_password"))));
             }
-            return runs;
+            return claims;
         });
     }
 
     /** Writes every run's checkpoint in one batch; returns, per run, whether the write landed (lease still held). */
-    Uni<boolean[]> checkpoint(List<SimulatedRun> runs, long ttlMillis) {
+    Uni<boolean[]> checkpoint(List<WorkerRun> runs, long ttlMillis) {
         if (runs.isEmpty()) {
             return Uni.createFrom().item(new boolean[0]);
         }
         List<Tuple> batch = new ArrayList<>(runs.size());
-        for (SimulatedRun run : runs) {
+        for (WorkerRun run : runs) {
             batch.add(Tuple.tuple()
                     .addUUID(run.projectId).addUUID(run.leaseToken).addString(Steps.toJson(run.steps))
                     .addLong((long) run.rowsMigrated).addLong((long) run.rowsVerified).addLong((long) run.changesApplied)
                     .addDouble(run.measuredRowsPerSecond).addOffsetDateTime(offset(run.checkpoint))
-                    .addInteger(run.checkpoint == null ? null : run.latencyMillis).addLong(ttlMillis));
+                    .addInteger(run.checkpoint == null ? null : run.latencyMillis).addLong(ttlMillis)
+                    .addString(run.engineTables).addLong(run.engineRowsTotal).addLong(run.slotRetainedBytes));
         }
         return db.run(conn -> conn.preparedQuery(CHECKPOINT).executeBatch(batch)).map(result -> {
             boolean[] landed = new boolean[runs.size()];
@@ -142,7 +175,7 @@ class WorkerStore {
     }
 
     /** COMPLETED or FAILED with the final checkpoint, atomically and only if still leased; false when it was not. */
-    Uni<Boolean> finish(SimulatedRun run, SystemTransition end, String detail) {
+    Uni<Boolean> finish(WorkerRun run, SystemTransition end, String detail) {
         Transitions.FinalCheckpoint last = new Transitions.FinalCheckpoint(run.projectId, run.leaseToken,
                 Steps.toJson(run.steps), (long) run.rowsMigrated, (long) run.rowsVerified, (long) run.changesApplied,
                 run.failConsumed);

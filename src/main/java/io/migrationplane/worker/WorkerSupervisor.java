@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.migrationplane.project.Engine;
 import io.migrationplane.project.ProjectStatus.SystemTransition;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,7 +37,7 @@ public class WorkerSupervisor {
     private final WorkerStore store;
     private final WorkerSettings settings;
     private final String replicaId;
-    private final Map<UUID, SimulatedRun> runs = new ConcurrentHashMap<>();
+    private final Map<UUID, WorkerRun> runs = new ConcurrentHashMap<>();
     private final Counter rowsCounter;
     private final Counter changesCounter;
     private final Counter claimsCounter;
@@ -49,9 +50,14 @@ public class WorkerSupervisor {
     private volatile Instant failingSince;
     private volatile Instant lastSweep = Instant.EPOCH;
 
+    private final SimulatedEngine simulated;
+    private final PostgresLogicalEngine postgres;
+
     WorkerSupervisor(WorkerStore store, WorkerSettings settings, MeterRegistry registry,
-            Vertx vertx) {
+            Vertx vertx, SimulatedEngine simulated, PostgresLogicalEngine postgres) {
         this.store = store;
+        this.simulated = simulated;
+        this.postgres = postgres;
         this.vertx = vertx;
         this.settings = settings;
         this.replicaId = settings.replicaId().orElseGet(WorkerSupervisor::defaultReplicaId);
@@ -61,7 +67,8 @@ public class WorkerSupervisor {
         this.stopsCounter = registry.counter("migration.worker.stops");
         this.tickFailures = registry.counter("migration.worker.tick.failures");
         registry.gauge("migration.worker.runs", runs, Map::size);
-        LOG.infof("Worker supervisor of replica %s: tick %s, lease TTL %s", replicaId, settings.tick(), settings.leaseTtl());
+        LOG.infof("Worker supervisor of replica %s: tick %s, lease TTL %s, PostgreSQL engine %s", replicaId, settings.tick(),
+                settings.leaseTtl(), postgres.enabled() ? "enabled" : "disabled");
     }
 
     /** Ticks on a Vert.x timer: the Quarkus scheduler does not go below one second. A slow tick skips the next. */
@@ -113,9 +120,10 @@ public class WorkerSupervisor {
         if (limit <= 0) {
             return Uni.createFrom().voidItem();
         }
-        return store.claim(replicaId, ttl, (int) limit, now).invoke(claimed -> {
-            for (SimulatedRun run : claimed) {
-                runs.put(run.projectId, run);
+        return store.claim(replicaId, ttl, (int) limit, postgres.enabled()).invoke(claimed -> {
+            for (WorkerStore.Claim claim : claimed) {
+                MigrationEngine engine = claim.engine() == Engine.POSTGRES_LOGICAL ? postgres : simulated;
+                runs.put(claim.projectId(), engine.open(claim, now));
             }
             claimsCounter.increment(claimed.size());
         }).replaceWithVoid();
@@ -132,7 +140,7 @@ public class WorkerSupervisor {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> handovers = new ArrayList<>();
-        for (SimulatedRun run : runs.values()) {
+        for (WorkerRun run : runs.values()) {
             if (handovers.size() >= excess) {
                 break;
             }
@@ -143,35 +151,50 @@ public class WorkerSupervisor {
     }
 
     private Uni<Void> advanceAll(Instant now, long ttl) {
-        List<SimulatedRun> active = new ArrayList<>(runs.size());
-        List<SimulatedRun> finished = new ArrayList<>();
+        List<WorkerRun> active = new ArrayList<>(runs.size());
+        List<WorkerRun> finished = new ArrayList<>();
         double rowsBefore = 0;
         double changesBefore = 0;
-        for (SimulatedRun run : runs.values()) {
+        List<WorkerRun> lost = new ArrayList<>();
+        for (WorkerRun run : runs.values()) {
             if (run.stopped) {
+                continue;
+            }
+            if (run.lost) {
+                lost.add(run);
                 continue;
             }
             rowsBefore += run.rowsMigrated;
             changesBefore += run.changesApplied;
             run.advance(now);
-            (run.outcome == SimulatedRun.Outcome.RUNNING ? active : finished).add(run);
+            (run.outcome == WorkerRun.Outcome.RUNNING ? active : finished).add(run);
         }
         double rowsAfter = 0;
         double changesAfter = 0;
-        for (SimulatedRun run : active) {
+        for (WorkerRun run : active) {
             rowsAfter += run.rowsMigrated;
             changesAfter += run.changesApplied;
         }
-        for (SimulatedRun run : finished) {
+        for (WorkerRun run : finished) {
             rowsAfter += run.rowsMigrated;
             changesAfter += run.changesApplied;
         }
         rowsCounter.increment(Math.max(0, rowsAfter - rowsBefore));
         changesCounter.increment(Math.max(0, changesAfter - changesBefore));
-        return store.checkpoint(active, ttl)
+        // A real engine's last figures (its tables) land before its run ends; a simulated run's end carries them all.
+        List<WorkerRun> checkpointed = new ArrayList<>(active);
+        for (WorkerRun run : finished) {
+            if (run.engineTables != null) {
+                checkpointed.add(run);
+            }
+        }
+        return store.checkpoint(checkpointed, ttl)
                 .chain(landed -> {
                     List<Uni<Void>> stops = new ArrayList<>();
-                    for (int i = 0; i < landed.length; i++) {
+                    for (WorkerRun run : lost) {
+                        stops.add(stop(run, "another run holds its fence"));
+                    }
+                    for (int i = 0; i < active.size(); i++) {
                         if (!landed[i]) {
                             stops.add(stop(active.get(i), "its checkpoint was refused"));
                         }
@@ -180,15 +203,15 @@ public class WorkerSupervisor {
                 })
                 .chain(() -> {
                     List<Uni<Void>> outcomes = new ArrayList<>();
-                    for (SimulatedRun run : finished) {
+                    for (WorkerRun run : finished) {
                         outcomes.add(finish(run));
                     }
                     return concat(outcomes);
                 });
     }
 
-    private Uni<Void> finish(SimulatedRun run) {
-        boolean failed = run.outcome == SimulatedRun.Outcome.FAILED;
+    private Uni<Void> finish(WorkerRun run) {
+        boolean failed = run.outcome == WorkerRun.Outcome.FAILED;
         SystemTransition end = failed ? SystemTransition.FAIL : SystemTransition.COMPLETE;
         return store.finish(run, end, failed ? run.failure : "Every selected step finished").invoke(done -> {
             runs.remove(run.projectId, run);
@@ -200,15 +223,15 @@ public class WorkerSupervisor {
 
     /** A committed stop was announced (pause, release, delete): stop at once and let go of the lease. */
     public Uni<Void> onStopSignal(UUID projectId) {
-        SimulatedRun run = runs.get(projectId);
+        WorkerRun run = runs.get(projectId);
         if (run == null) {
             return Uni.createFrom().voidItem();
         }
         return stop(run, "a stop was signalled");
     }
 
-    private Uni<Void> stop(SimulatedRun run, String why) {
-        run.stopped = true;
+    private Uni<Void> stop(WorkerRun run, String why) {
+        run.stop();
         if (!runs.remove(run.projectId, run)) {
             return Uni.createFrom().voidItem();
         }
@@ -225,6 +248,7 @@ public class WorkerSupervisor {
             return Uni.createFrom().voidItem();
         }
         lastSweep = now;
+        postgres.sweepReleases();
         return store.finishReleases().chain(() -> store.pruneReplicas());
     }
 
@@ -251,7 +275,7 @@ public class WorkerSupervisor {
         } catch (RuntimeException e) {
             LOG.warnf("Could not hand back leases on shutdown (they expire after %s): %s", settings.leaseTtl(), e.toString());
         } finally {
-            runs.values().forEach(run -> run.stopped = true);
+            runs.values().forEach(WorkerRun::stop);
             runs.clear();
         }
     }

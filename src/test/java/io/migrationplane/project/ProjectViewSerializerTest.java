@@ -38,11 +38,11 @@ class ProjectViewSerializerTest {
     @Test
     void everyFieldSet() throws Exception {
         Instant t = Instant.parse("2026-11-25T10:15:30.123456Z");
-        assertSameJson(new ProjectView(UUID.randomUUID(), "orders \"eu\"", "line\nbreak", ProjectStatus.RELEASED,
+        assertSameJson(new ProjectView(UUID.randomUUID(), "orders \"eu\"", "line\nbreak", ProjectStatus.RELEASED, "Waiting for \"x\"",
                 new ProjectView.EndpointView(EndpointType.MYSQL, "10.0.0.5", 3306, "shop", "mig"),
                 new ProjectView.EndpointView(EndpointType.OCEANBASE_MYSQL, "10.0.0.9", 2881, "shop", "mig"),
                 Arrays.asList(MigrationType.values()), "[{\"schema\":\"s\",\"table\":\"t\",\"rows\":5}]", "{\"team\":\"payments\"}",
-                new ProjectView.SimulationView(20000, 100, 40), Arrays.asList(ProjectAction.values()), UUID.randomUUID(),
+                new ProjectView.SimulationView(20000, 100, 40), Engine.POSTGRES_LOGICAL, Arrays.asList(ProjectAction.values()), UUID.randomUUID(),
                 t, t.plusSeconds(1), Instant.parse("2026-11-25T10:15:31Z"), t.plusNanos(1000), 7));
     }
 
@@ -70,9 +70,9 @@ class ProjectViewSerializerTest {
 
     @Test
     void everyOptionalFieldNull() throws Exception {
-        assertSameJson(new ProjectView(UUID.randomUUID(), "x", null, ProjectStatus.NOT_STARTED,
+        assertSameJson(new ProjectView(UUID.randomUUID(), "x", null, ProjectStatus.NOT_STARTED, null,
                 new ProjectView.EndpointView(EndpointType.POSTGRESQL, "db", null, null, null), null,
-                List.of(), null, null, new ProjectView.SimulationView(1, 0, null), List.of(), null,
+                List.of(), null, null, new ProjectView.SimulationView(1, 0, null), null, List.of(), null,
                 Instant.EPOCH, Instant.EPOCH, null, null, 0));
     }
 }

@@ -68,6 +68,29 @@ public final class TestDatabase {
         return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
+    private String destination;
+
+    /**
+     * A second database on the same server, for the PostgreSQL engine's tests to migrate into (the
+     * service's own tables stay apart from the migrated ones); created on first use, dropped with this one.
+     */
+    public synchronized String destination() {
+        if (destination == null) {
+            String name = database + "_dst";
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("create database " + name);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            destination = name;
+        }
+        return destination;
+    }
+
+    public Connection connectDestination() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + destination(), user, password);
+    }
+
     private static TestDatabase start() {
         String configured = System.getenv("MIGRATION_TEST_PG");
         String name = "mp_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -130,6 +153,9 @@ public final class TestDatabase {
     private void stop() {
         if (adminUrl != null) {
             try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+                if (destination != null) {
+                    s.execute("drop database if exists " + destination + " with (force)");
+                }
                 s.execute("drop database if exists " + database + " with (force)");
             } catch (SQLException ignored) {
                 // best effort: CI databases are throwaway

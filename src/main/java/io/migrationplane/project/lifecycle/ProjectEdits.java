@@ -23,6 +23,7 @@ import io.migrationplane.error.ApiProblem;
 import io.migrationplane.error.Failures;
 import io.migrationplane.error.JsonProblems;
 import io.migrationplane.error.ProblemCode;
+import io.migrationplane.project.Engine;
 import io.migrationplane.project.ProjectDraft;
 import io.migrationplane.project.ProjectJson;
 import io.migrationplane.project.ProjectRules;
@@ -35,6 +36,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A project's configuration: create, edit (JSON merge patch) and clone. Each is one transaction
@@ -53,9 +55,13 @@ public class ProjectEdits {
     private final ObjectMapper json;
     private final ObjectReader draftReader;
     private final SecretCipher secrets;
+    /** Whether PostgreSQL to PostgreSQL projects get the real engine ({@code worker.EngineSettings}, same key). */
+    private final boolean postgresEngine;
 
-    public ProjectEdits(Transactions db, ProjectQueries queries, ObjectMapper json, SecretCipher secrets) {
+    public ProjectEdits(Transactions db, ProjectQueries queries, ObjectMapper json, SecretCipher secrets,
+            @ConfigProperty(name = "migration.engine.postgres.enabled", defaultValue = "false") boolean postgresEngine) {
         this.db = db;
+        this.postgresEngine = postgresEngine;
         this.queries = queries;
         this.json = json;
         this.draftReader = json.readerFor(ProjectDraft.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -79,7 +85,7 @@ public class ProjectEdits {
         }
         UUID cloneId = UUID.randomUUID();
         return db.run(conn -> cloneName(conn, id, requestedName)
-                .chain(name -> Transitions.cloneOf(conn, id, cloneId, name, ProjectLifecycle.now(), actor)
+                .chain(name -> Transitions.cloneOf(conn, id, cloneId, name, ProjectLifecycle.now(), actor, postgresEngine)
                         .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(name))))
                 .map(row -> {
                     if (row == null) {
@@ -233,7 +239,7 @@ public class ProjectEdits {
                 tables.stream().mapToLong(ProjectView.TableView::rows).sum(), ProjectJson.labels(d.labels()),
                 s != null && s.rowsPerSecond() != null ? s.rowsPerSecond() : ProjectRules.DEFAULT_ROWS_PER_SECOND,
                 s != null && s.changesPerSecond() != null ? s.changesPerSecond() : ProjectRules.DEFAULT_CHANGES_PER_SECOND,
-                s == null ? null : s.failAtPercent());
+                s == null ? null : s.failAtPercent(), Engine.of(src.type(), dst.type(), postgresEngine).name());
     }
 
     private String encrypted(String password) {

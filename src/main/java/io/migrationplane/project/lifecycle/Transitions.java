@@ -64,20 +64,20 @@ public final class Transitions {
                                      source_password, destination_type, destination_host, destination_port,
                                      destination_database, destination_username, destination_password,
                                      migration_types, objects, table_count, rows_total, labels,
-                                     rows_per_second, changes_per_second, fail_at_percent, created_at, updated_at)
+                                     rows_per_second, changes_per_second, fail_at_percent, engine, created_at, updated_at)
                 values ($1, $2, $3, 'NOT_STARTED', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                        $16, $17, $18, $19, $20, $21, $22, $23, $24, $24)
+                        $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)
                 returning *),
             runtime as (insert into project_runtime (project_id) select id from created),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select id, name, created_at, 'CREATED', null, status, $25, 'Created' from created)
+                select id, name, created_at, 'CREATED', null, status, $26, 'Created' from created)
             select %s from created p
             """.formatted(ProjectRows.COLUMNS);
 
     /**
      * Clone: a NOT_STARTED copy of any project's configuration (passwords included, as stored), its
-     * runtime row and its first event. Guards: the original exists (else no row), the unique name index.
+     * runtime row and its first event. Its engine is chosen anew ($6: the PostgreSQL engine is enabled). Guards: the original exists (else no row), the unique name index.
      */
     private static final String CLONE = """
             with original as (select * from project where id = $1),
@@ -87,14 +87,16 @@ public final class Transitions {
                                      source_password, destination_type, destination_host, destination_port,
                                      destination_database, destination_username, destination_password,
                                      migration_types, objects, table_count, rows_total, labels,
-                                     rows_per_second, changes_per_second, fail_at_percent, cloned_from,
+                                     rows_per_second, changes_per_second, fail_at_percent, engine, cloned_from,
                                      created_at, updated_at)
                 select $2, $3, o.description, 'NOT_STARTED',
                        o.source_type, o.source_host, o.source_port, o.source_database, o.source_username,
                        o.source_password, o.destination_type, o.destination_host, o.destination_port,
                        o.destination_database, o.destination_username, o.destination_password,
                        o.migration_types, o.objects, o.table_count, o.rows_total, o.labels,
-                       o.rows_per_second, o.changes_per_second, o.fail_at_percent, o.id, $4, $4
+                       o.rows_per_second, o.changes_per_second, o.fail_at_percent,
+                       case when $6 and o.source_type = 'POSTGRESQL' and o.destination_type = 'POSTGRESQL'
+                            then 'POSTGRES_LOGICAL' else 'SIMULATED' end, o.id, $4, $4
                   from original o
                 returning *),
             runtime as (insert into project_runtime (project_id) select id from created),
@@ -118,7 +120,8 @@ public final class Transitions {
 
     /**
      * Edit, step 2: the new configuration and its event. Guard: the version read under the lock of step
-     * 1 (and the unique name index). An absent password ({@code null}) keeps the stored one.
+     * 1 (and the unique name index). An absent password ({@code null}) keeps the stored one; the engine
+     * follows the endpoints only while the project is NOT_STARTED.
      */
     private static final String EDIT = """
             with edited as (
@@ -131,12 +134,13 @@ public final class Transitions {
                        destination_password = coalesce($16, destination_password),
                        migration_types = $17, objects = $18, table_count = $19, rows_total = $20, labels = $21,
                        rows_per_second = $22, changes_per_second = $23, fail_at_percent = $24,
-                       updated_at = $25, version = version + 1
+                       engine = case when status = 'NOT_STARTED' then $25 else engine end,
+                       updated_at = $26, version = version + 1
                  where id = $1 and version = $2
                 returning *),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select id, name, updated_at, 'UPDATED', status, status, $26, $27 from edited)
+                select id, name, updated_at, 'UPDATED', status, status, $27, $28 from edited)
             select %s from edited p
             """.formatted(ProjectRows.COLUMNS);
 
@@ -248,6 +252,20 @@ public final class Transitions {
               from cur c
             """.formatted(in(ProjectAction.DELETE), STOP_CHANNEL);
 
+    /**
+     * Abandon cleanup (an administrator, for a release whose source is gone for good): the project's
+     * resource ledger forgotten and an event that records what is left and the SQL that drops it; the
+     * caller runs {@link #FINISH_RELEASE} next in the same transaction. Guard: RELEASING. $1 id, $2 now,
+     * $3 actor, $4 the event's detail.
+     */
+    private static final String ABANDON_CLEANUP = """
+            with cur as (select id, name, status from project where id = $1 and status = '%s' for update),
+            forgotten as (delete from engine_resource e using cur where e.project_id = cur.id returning e.project_id)
+            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+            select id, name, $2, 'CLEANUP_ABANDONED', status, status, $3, $4 from cur
+            returning (select count(*) from forgotten) as forgotten
+            """.formatted(SystemTransition.FINISH_RELEASE.from);
+
     // ---- the system's status changes ----------------------------------------------------------------
 
     /** Run end, step 1: the project row first, as a user's change locks it: the same order, no deadlock. */
@@ -278,16 +296,19 @@ public final class Transitions {
     /**
      * {@link SystemTransition#FINISH_RELEASE}: RELEASING becomes RELEASED, the stale lease cleared. The
      * release request runs it right after {@link #RELEASE}; the worker that lets go of its lease, and
-     * any replica's sweep once a dead replica's lease expired, run it too. For one project ($1) or for
-     * all (null), at $2 (null: the database's time). Guard: RELEASING, and no live lease left.
+     * any replica's sweep once a dead replica's lease expired, run it too, and so does the engine once it
+     * dropped the last resource of its ledger. For one project ($1) or for all (null), at $2 (null: the
+     * database's time). Guard: RELEASING, no live lease and no resource left on a source or destination
+     * ({@code engine_resource}).
      */
     private static final String FINISH_RELEASE = """
             with released as (
                 update project p set status = 'RELEASED', released_at = coalesce($2::timestamptz, now()), updated_at = coalesce($2::timestamptz, now()),
-                       version = p.version + 1
+                       version = p.version + 1, status_reason = null
                  where p.status = '%s' and ($1::uuid is null or p.id = $1::uuid)
                    and not exists (select 1 from project_runtime r where r.project_id = p.id
                                    and r.lease_token is not null and r.lease_expires_at > now())
+                   and not exists (select 1 from engine_resource e where e.project_id = p.id)
                 returning p.*),
             unleased as (
                 update project_runtime r set lease_owner = null, lease_token = null, lease_expires_at = null
@@ -313,7 +334,7 @@ public final class Transitions {
             String sourceDatabase, String sourceUsername, String sourcePassword, String destinationType,
             String destinationHost, Integer destinationPort, String destinationDatabase, String destinationUsername,
             String destinationPassword, String migrationTypes, String objects, int tableCount, long rowsTotal,
-            String labels, long rowsPerSecond, long changesPerSecond, Integer failAtPercent) {
+            String labels, long rowsPerSecond, long changesPerSecond, Integer failAtPercent, String engine) {
 
         private Tuple addTo(Tuple t) {
             return t.addString(name).addString(description).addString(sourceType).addString(sourceHost)
@@ -321,7 +342,8 @@ public final class Transitions {
                     .addString(destinationType).addString(destinationHost).addInteger(destinationPort)
                     .addString(destinationDatabase).addString(destinationUsername).addString(destinationPassword)
                     .addString(migrationTypes).addString(objects).addInteger(tableCount).addLong(rowsTotal)
-                    .addString(labels).addLong(rowsPerSecond).addLong(changesPerSecond).addInteger(failAtPercent);
+                    .addString(labels).addLong(rowsPerSecond).addLong(changesPerSecond).addInteger(failAtPercent)
+                    .addString(engine);
         }
     }
 
@@ -332,8 +354,10 @@ public final class Transitions {
     }
 
     /** The clone's row, or null when there is no original. */
-    static Uni<Row> cloneOf(SqlConnection conn, UUID original, UUID id, String name, OffsetDateTime now, String actor) {
-        return conn.preparedQuery(CLONE).execute(Tuple.of(original, id, name, now, actor)).map(Transitions::firstOrNull);
+    static Uni<Row> cloneOf(SqlConnection conn, UUID original, UUID id, String name, OffsetDateTime now, String actor,
+            boolean postgresEngine) {
+        return conn.preparedQuery(CLONE).execute(Tuple.of(original, id, name, now, actor).addBoolean(postgresEngine))
+                .map(Transitions::firstOrNull);
     }
 
     /** The lower-case names already taken that match the LIKE pattern. */
@@ -380,6 +404,11 @@ public final class Transitions {
     static Uni<Row> delete(SqlConnection conn, UUID id, String confirmName, OffsetDateTime now, Long ifMatch, String actor) {
         return conn.preparedQuery(DELETE).execute(Tuple.of(id, now, ifMatch, actor).addString(confirmName))
                 .map(Transitions::firstOrNull);
+    }
+
+    /** Whether the project was RELEASING and its ledger is now forgotten (see {@link #ABANDON_CLEANUP}). */
+    static Uni<Boolean> abandonCleanup(SqlConnection conn, UUID id, OffsetDateTime now, String actor, String detail) {
+        return conn.preparedQuery(ABANDON_CLEANUP).execute(Tuple.of(id, now, actor, detail)).map(rows -> rows.rowCount() > 0);
     }
 
     // ---- the system's status changes ----------------------------------------------------------------

@@ -1,0 +1,388 @@
+package io.migrationplane;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.migrationplane.testing.Api;
+import io.migrationplane.testing.LogicalSource;
+import io.migrationplane.testing.PostgresResource;
+import io.migrationplane.testing.Sql;
+import io.migrationplane.testing.TestDatabase;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PostgreSQL engine against real databases: an embedded PostgreSQL with {@code wal_level = logical}
+ * as the source, a database of the test server as the destination. Every check reads the databases
+ * themselves: rows and hashes on both sides, slots and publications on the source.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+@TestProfile(PostgresEngineTest.EngineOn.class)
+class PostgresEngineTest {
+
+    public static class EngineOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("migration.engine.postgres.enabled", "true",
+                    "migration.engine.postgres.release-retry", "300ms");
+        }
+    }
+
+    private static final Duration CATCH_UP = Duration.ofSeconds(60);
+
+    /**
+     * The table every test migrates. {@code updates} counts the updates of a row on the source; the
+     * destination's trigger refuses any update that does not add exactly one to it, so a change applied
+     * twice (an insert replayed as an upsert, an update replayed) or skipped fails the apply, and the project.
+     */
+    private static final String TABLE = """
+            create table %s.orders (id bigint primary key, note text, amount numeric(12, 2), payload bytea,
+                                    updates int not null default 0, placed_at timestamptz default now())""";
+    private static final String EXACTLY_ONCE = """
+            create function %1$s.exactly_once() returns trigger language plpgsql as $$
+            begin
+              if new.updates is distinct from old.updates + 1 then
+                raise exception 'row %% applied out of order or twice: updates %% after %%', new.id, new.updates, old.updates;
+              end if;
+              return new;
+            end $$;
+            create trigger exactly_once before update on %1$s.orders for each row execute function %1$s.exactly_once()""";
+
+    private static int schemas;
+
+    private static synchronized String newSchema() {
+        return "eng" + (++schemas) + "_" + Long.toHexString(System.nanoTime() & 0xffffff);
+    }
+
+    private static void onDestination(String... statements) {
+        try (Connection c = TestDatabase.get().connectDestination(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> destinationRows(String sql, Object... args) {
+        try (Connection c = TestDatabase.get().connectDestination()) {
+            return Sql.rows(c, sql, args);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hashOf(String schema) {
+        return "select count(*)::text || ':' || coalesce(sum(('x' || left(md5(row(t.id, t.note, t.amount, t.payload, t.updates, "
+                + "t.placed_at)::text), 16))::bit(64)::bigint::numeric), 0)::text as h from " + schema + ".orders t";
+    }
+
+    private static String sourceHash(LogicalSource source, String schema) {
+        return (String) source.rows(hashOf(schema)).get(0).get("h");
+    }
+
+    private static String destinationHash(String schema) {
+        return (String) destinationRows(hashOf(schema)).get(0).get("h");
+    }
+
+    /** Source and destination with the orders table; {@code rows} rows on the source. */
+    private static String tables(LogicalSource source, int rows) {
+        String schema = newSchema();
+        source.execute("create schema " + schema, TABLE.formatted(schema),
+                "insert into " + schema + ".orders (id, note, amount, payload) select g, 'order ' || g, g * 1.5,"
+                        + " decode(md5(g::text), 'hex') from generate_series(1, " + rows + ") g");
+        onDestination("create schema " + schema, TABLE.formatted(schema), EXACTLY_ONCE.formatted(schema));
+        return schema;
+    }
+
+    private static Map<String, Object> project(LogicalSource source, String schema, List<String> types) {
+        TestDatabase db = TestDatabase.get();
+        Map<String, Object> body = Api.body(Api.uniqueName("pg-" + schema));
+        body.put("source", new HashMap<>(Map.of("type", "POSTGRESQL", "host", "localhost", "port", source.port(),
+                "database", "postgres", "username", "postgres", "password", "unused")));
+        body.put("destination", new HashMap<>(Map.of("type", "POSTGRESQL", "host", db.host, "port", db.port,
+                "database", db.destination(), "username", db.user,
+                "password", db.password.isEmpty() ? "unused" : db.password)));
+        body.put("migrationTypes", new ArrayList<>(types));
+        body.put("objects", List.of(Map.of("schema", schema, "table", "orders", "rows", 1)));
+        return body;
+    }
+
+    private static String slot(String id) {
+        return "mp_" + id.replace("-", "");
+    }
+
+    private static long slots(LogicalSource source, String id) {
+        return source.count("select count(*) from pg_replication_slots where slot_name = ?", slot(id));
+    }
+
+    private static long publications(LogicalSource source, String id) {
+        return source.count("select count(*) from pg_publication where pubname = ?", slot(id));
+    }
+
+    private static boolean checkpointTableExists(String id) {
+        return destinationRows("select to_regclass(?) is not null as x", "public." + slot(id)).get(0).get("x").equals(Boolean.TRUE);
+    }
+
+    private static String step(String id, String name, String field) {
+        return Api.progress(id).getString("steps.find { it.name == '" + name + "' }." + field);
+    }
+
+    /** Writes on the source in its own transactions until stopped: inserts, updates (counted) and deletes. */
+    private static final class Writer implements AutoCloseable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong transactions = new AtomicLong();
+        final Thread thread;
+        volatile Throwable failure;
+
+        Writer(LogicalSource source, String schema, int existing) {
+            thread = new Thread(() -> {
+                try (Connection c = source.connect(); Statement s = c.createStatement()) {
+                    long i = 0;
+                    while (!stop.get()) {
+                        i++;
+                        long n = i;
+                        s.execute("insert into " + schema + ".orders (id, note, amount) values (" + (1_000_000 + n) + ", 'new "
+                                + n + "', " + n + ")");
+                        if (n % 3 == 0) {
+                            s.execute("update " + schema + ".orders set note = note || '+', updates = updates + 1 where id = "
+                                    + (n % existing + 1));
+                        }
+                        if (n % 5 == 0) {
+                            s.execute("delete from " + schema + ".orders where id = " + (existing / 2 + n));
+                        }
+                        if (n % 7 == 0) {
+                            // several changes in one transaction
+                            c.setAutoCommit(false);
+                            s.execute("update " + schema + ".orders set amount = amount + 1, updates = updates + 1 where id = "
+                                    + (1_000_000 + n));
+                            s.execute("insert into " + schema + ".orders (id, note) values (" + (2_000_000 + n) + ", 'tx')");
+                            c.commit();
+                            c.setAutoCommit(true);
+                        }
+                        transactions.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failure = e;
+                }
+            }, "source-writer");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+            if (failure != null) {
+                throw new AssertionError("the writer failed", failure);
+            }
+        }
+    }
+
+    @Test
+    void snapshotThenStreamPauseResumeAndReleaseFreeTheSource() throws Exception {
+        LogicalSource source = LogicalSource.get();
+        String schema = tables(source, 50_000);
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+        assertEquals("POSTGRES_LOGICAL", Api.project(id).getString("engine"));
+
+        try (Writer writer = new Writer(source, schema, 50_000)) {
+            // Writes before, during and after the snapshot.
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.transactions.get() > 50);
+            Api.act(id, "start", 200);
+            await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "FINISHED".equals(step(id, "FULL_MIGRATION", "status")));
+            long after = writer.transactions.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> writer.transactions.get() > after + 200);
+        }
+        await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(200))
+                .until(() -> sourceHash(source, schema).equals(destinationHash(schema)));
+        assertEquals("RUNNING", Api.status(id), "no change was applied twice or skipped (the destination's trigger)");
+
+        JsonPath progress = Api.progress(id);
+        assertThat(progress.getLong("fullMigration.rowsMigrated"), greaterThanOrEqualTo(50_000L));
+        assertEquals("FINISHED", progress.getString("fullMigration.tables[0].status"));
+        assertEquals("MONITORING", progress.getString("incrementalSync.status"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Api.progress(id).getLong("incrementalSync.changesApplied") > 0
+                && Api.progress(id).get("incrementalSync.walRetainedBytes") != null);
+        assertNotNull(Api.progress(id).getString("incrementalSync.checkpoint"));
+
+        // Pause: the stream closes, the slot stays, nothing reads it; changes made meanwhile wait in it.
+        Api.act(id, "pause", 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.count(
+                "select count(*) from pg_replication_slots where slot_name = ? and not active", slot(id)) == 1);
+        source.execute("insert into " + schema + ".orders (id, note) select g, 'while paused' from generate_series(3000001, 3000100) g",
+                "update " + schema + ".orders set note = 'paused update', updates = updates + 1 where id = 7");
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> source.count(
+                "select count(*) from pg_replication_slots where slot_name = ? and not active", slot(id)) == 1);
+        assertEquals(0L, destinationRows("select count(*) as n from " + schema + ".orders where id > 3000000").get(0).get("n"));
+
+        Api.act(id, "resume", 200);
+        await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(200))
+                .until(() -> sourceHash(source, schema).equals(destinationHash(schema)));
+        assertEquals("RUNNING", Api.status(id));
+
+        // Release: RELEASED only once nothing of the project is left on the source or the destination.
+        Api.act(id, "pause", 200);
+        Api.act(id, "release", 202);
+        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+        assertEquals(0, slots(source, id));
+        assertEquals(0, publications(source, id));
+        assertEquals(0, source.count("select count(*) from pg_stat_replication where application_name like ?", "%" + slot(id)));
+        assertTrue(!checkpointTableExists(id), "the checkpoint table is dropped");
+        assertEquals(0, Sql.count("select count(*) from engine_resource where project_id = cast(? as uuid)", id));
+        assertEquals(List.of("CREATED", "STARTED", "PAUSED", "RESUMED", "PAUSED", "RELEASE_REQUESTED", "RELEASED"),
+                Api.eventActionsOldestFirst(id));
+        // The data stays where it was migrated to.
+        assertEquals(sourceHash(source, schema), destinationHash(schema));
+        assertEquals(204, Api.delete(id, Api.project(id).getString("name")).statusCode());
+    }
+
+    @Test
+    void fullMigrationWithSchemaAndVerificationCompletesAndLetsTheSourceGo() {
+        LogicalSource source = LogicalSource.get();
+        String schema = newSchema();
+        source.execute("create schema " + schema, TABLE.formatted(schema),
+                "insert into " + schema + ".orders (id, note, amount) select g, repeat('x', g % 50), g from generate_series(1, 20000) g");
+        // No table on the destination: SCHEMA_MIGRATION creates it.
+        String id = Api.create(project(source, schema, List.of("SCHEMA_MIGRATION", "FULL_MIGRATION", "FULL_VERIFICATION")));
+        Api.act(id, "start", 200);
+        Api.awaitStatus(id, "COMPLETED", CATCH_UP);
+
+        JsonPath progress = Api.progress(id);
+        assertEquals(20_000L, progress.getLong("fullMigration.rowsMigrated"));
+        assertEquals(20_000L, progress.getLong("fullMigration.rowsVerified"));
+        assertEquals(20_000L, progress.getLong("fullMigration.rowsTotal"));
+        assertEquals(sourceHash(source, schema), destinationHash(schema));
+        // Without incremental sync the slot served the snapshot only: gone at completion, the checkpoint table stays.
+        assertEquals(0, slots(source, id));
+        assertEquals(0, publications(source, id));
+        assertEquals(List.of("CHECKPOINT_TABLE"), Sql.rows("select kind from engine_resource where project_id = cast(? as uuid)", id)
+                .stream().map(r -> r.get("kind")).toList());
+
+        Api.act(id, "release", 202);
+        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(20));
+        assertTrue(!checkpointTableExists(id));
+    }
+
+    @Test
+    void precheckSaysWhatIsWrongInSentences() {
+        LogicalSource source = LogicalSource.get();
+        String schema = newSchema();
+        source.execute("create schema " + schema, "create table " + schema + ".orders (id bigint, note text)");
+        onDestination("create schema " + schema, "create table " + schema + ".orders (id bigint, note varchar(10))",
+                "insert into " + schema + ".orders values (1, 'x')");
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION")));
+        Api.act(id, "start", 200);
+        Api.awaitStatus(id, "FAILED", CATCH_UP);
+        String error = step(id, "PRECHECK", "error");
+        assertThat(error, containsString("Table " + schema + ".orders has no primary key on the source"));
+        assertThat(error, containsString("Column " + schema + ".orders.note is text on the source but character varying(10) on the destination"));
+        assertThat(error, containsString("on the destination is not empty"));
+        assertEquals("FAILED", step(id, "PRECHECK", "status"));
+        assertEquals(0, slots(source, id), "nothing is created before the precheck passes");
+        assertEquals(0, Sql.count("select count(*) from engine_resource where project_id = cast(? as uuid)", id));
+    }
+
+    @Test
+    void aSlotLostWhilePausedFailsTheProjectInsteadOfLeavingAGap() {
+        LogicalSource source = LogicalSource.get();
+        String schema = tables(source, 100);
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+        Api.act(id, "start", 200);
+        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        Api.act(id, "pause", 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.count(
+                "select count(*) from pg_replication_slots where slot_name = ? and not active", slot(id)) == 1);
+        source.execute("select pg_drop_replication_slot('" + slot(id) + "')");
+
+        Api.act(id, "resume", 200);
+        Api.awaitStatus(id, "FAILED", CATCH_UP);
+        assertThat(step(id, "INCREMENTAL_SYNC", "error"),
+                containsString("The replication slot " + slot(id) + " was lost; start a new project to migrate again"));
+        // The release still frees the rest (publication, checkpoint table).
+        Api.act(id, "release", 202);
+        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(20));
+        assertEquals(0, publications(source, id));
+    }
+
+    @Test
+    void aReleaseWaitsForASourceThatIsDownAndFinishesWhenItIsBack() {
+        LogicalSource source = LogicalSource.start();
+        try {
+            String schema = tables(source, 1000);
+            String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+            Api.act(id, "start", 200);
+            await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+            Api.act(id, "pause", 200);
+            source.stop();
+
+            Api.act(id, "release", 202);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Api.project(id).getString("statusReason") != null);
+            JsonPath p = Api.project(id);
+            assertEquals("RELEASING", p.getString("status"));
+            assertThat(p.getString("statusReason"), containsString("Release waits to drop replication slot " + slot(id)));
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> "RELEASING".equals(Api.status(id)));
+
+            source.restart();
+            Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+            assertEquals(0, slots(source, id));
+            assertEquals(0, publications(source, id));
+            assertEquals(null, Api.project(id).getString("statusReason"));
+        } finally {
+            source.stop();
+        }
+    }
+
+    @Test
+    void aRunWhoseFenceWasTakenCannotCommitAndTheProjectCarriesOnExactlyOnce() throws Exception {
+        LogicalSource source = LogicalSource.get();
+        String schema = tables(source, 5000);
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+        Api.act(id, "start", 200);
+        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        Object firstToken = Sql.row("select lease_token from project_runtime where project_id = cast(? as uuid)", id).get("lease_token");
+
+        try (Writer writer = new Writer(source, schema, 5000)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.transactions.get() > 100);
+            // Another run takes the fence, as a replica that claimed the project after this one's lease expired would.
+            onDestination("update public." + slot(id) + " set token = gen_random_uuid()");
+            long after = writer.transactions.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> writer.transactions.get() > after + 300);
+        }
+        // The old run could not commit and let go; a new run (a new lease) took the fence back and carried on.
+        await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(200))
+                .until(() -> sourceHash(source, schema).equals(destinationHash(schema)));
+        Object token = Sql.row("select lease_token from project_runtime where project_id = cast(? as uuid)", id).get("lease_token");
+        assertNotEquals(firstToken, token);
+        assertEquals(String.valueOf(token), String.valueOf(destinationRows("select token from public." + slot(id)).get(0).get("token")));
+        assertEquals("RUNNING", Api.status(id), "no change was applied twice or skipped");
+        assertThat(Api.progress(id).getLong("incrementalSync.changesApplied"), greaterThan(0L));
+        Api.act(id, "pause", 200);
+        Api.act(id, "release", 202);
+        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+    }
+}
