@@ -94,6 +94,8 @@ class AccessControlTest {
         all.add(new Endpoint("POST batch DELETE", Caller.ADMIN, 200, AccessControlTest::notStarted,
                 (r, id) -> r.contentType(ContentType.JSON).body(Map.of("action", "DELETE", "ids", List.of(id),
                         "confirmNames", Map.of(id, Api.project(id).getString("name")))).post(base + "/batch")));
+        all.add(new Endpoint("POST abandon-cleanup", Caller.ADMIN, 200, Fixtures::releasing,
+                (r, id) -> r.post(base + "/" + id + "/abandon-cleanup")));
         all.add(new Endpoint("POST /admin/secrets/rotate", Caller.ADMIN, 200, AccessControlTest::notStarted,
                 (r, id) -> r.post("/api/v1/admin/secrets/rotate")));
         return all;

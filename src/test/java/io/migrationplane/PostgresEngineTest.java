@@ -353,7 +353,7 @@ class PostgresEngineTest {
             assertEquals(0, publications(source, id));
             assertEquals(null, Api.project(id).getString("statusReason"));
         } finally {
-            source.stop();
+            source.destroy();
         }
     }
 
@@ -384,5 +384,52 @@ class PostgresEngineTest {
         Api.act(id, "pause", 200);
         Api.act(id, "release", 202);
         Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anAdministratorCanAbandonTheCleanupOfASourceThatIsGoneAndTheTrailSaysWhatIsLeft() {
+        LogicalSource source = LogicalSource.start();
+        try {
+            String schema = tables(source, 10);
+            String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+            Api.act(id, "start", 200);
+            await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+            io.restassured.RestAssured.given().post(Api.BASE + "/" + id + "/abandon-cleanup").then().statusCode(409)
+                    .body("code", org.hamcrest.Matchers.equalTo("INVALID_STATE"))
+                    .body("allowedStatuses", org.hamcrest.Matchers.contains("RELEASING"));
+            Api.act(id, "pause", 200);
+            source.stop();
+            Api.act(id, "release", 202);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Api.project(id).getString("statusReason") != null);
+
+            JsonPath released = io.restassured.RestAssured.given().post(Api.BASE + "/" + id + "/abandon-cleanup")
+                    .then().statusCode(200).extract().jsonPath();
+            assertEquals("RELEASED", released.getString("status"));
+            assertEquals(null, released.getString("statusReason"));
+            assertEquals(0, Sql.count("select count(*) from engine_resource where project_id = cast(? as uuid)", id));
+            Map<String, Object> event = Sql.row("select actor, detail from project_event where project_id = cast(? as uuid)"
+                    + " and action = 'CLEANUP_ABANDONED'", id);
+            assertEquals("test-admin", event.get("actor"));
+            String detail = (String) event.get("detail");
+            assertThat(detail, containsString("on the source localhost:" + source.port() + "/postgres: SELECT pg_drop_replication_slot('"
+                    + slot(id) + "');"));
+            assertThat(detail, containsString("DROP PUBLICATION IF EXISTS " + slot(id) + ";"));
+            assertThat(detail, containsString(": DROP TABLE IF EXISTS public." + slot(id) + ";"));
+            assertEquals(List.of("CREATED", "STARTED", "PAUSED", "RELEASE_REQUESTED", "CLEANUP_ABANDONED", "RELEASED"),
+                    Api.eventActionsOldestFirst(id));
+
+            // What was abandoned is still on the source when it comes back: the invariant check names it, with the SQL.
+            source.restart();
+            JsonPath report = io.restassured.RestAssured.given().get("/api/v1/diagnostics/invariants").then().statusCode(200)
+                    .extract().jsonPath();
+            List<Map<String, Object>> orphans = report.getList("violations.findAll { it.check == 'engine-resources-owned' }");
+            assertThat(orphans.toString(), containsString("replication slot " + slot(id) + " on localhost:" + source.port()
+                    + "/postgres is owned by no project; drop it: SELECT pg_drop_replication_slot('" + slot(id) + "')"));
+            assertThat(orphans.toString(), containsString("publication " + slot(id)));
+            assertThat(orphans.toString(), containsString(id));
+            source.execute("select pg_drop_replication_slot('" + slot(id) + "')", "drop publication " + slot(id));
+        } finally {
+            source.destroy();
+        }
     }
 }

@@ -92,12 +92,14 @@ public class InvariantChecker {
                     """));
 
     private final ReadClient client;
+    private final OrphanResources orphans;
     /** The workers' lease TTL ({@code worker.WorkerSettings}), read from the same setting: nothing imports the workers. */
     private final Duration leaseTtl;
 
-    public InvariantChecker(ReadClient client,
+    public InvariantChecker(ReadClient client, OrphanResources orphans,
             @ConfigProperty(name = "migration.worker.lease-ttl", defaultValue = "5s") Duration leaseTtl) {
         this.client = client;
+        this.orphans = orphans;
         this.leaseTtl = leaseTtl;
     }
 
@@ -116,7 +118,8 @@ public class InvariantChecker {
                 }).replaceWithVoid();
             });
         }
-        return chain.chain(() -> client.reads().query("select count(*) as n from project").execute())
+        return chain.chain(() -> orphans.find()).invoke(violations::addAll)
+                .chain(() -> client.reads().query("select count(*) as n from project").execute())
                 .map(rows -> new Report(violations.isEmpty(), rows.iterator().next().getLong("n").intValue(), violations));
     }
 }

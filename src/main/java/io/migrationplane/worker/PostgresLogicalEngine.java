@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.migrationplane.db.ExternalDatabases;
 import io.migrationplane.progress.StepName;
 import io.migrationplane.project.Engine;
 import io.migrationplane.project.ProjectJson;
@@ -31,7 +31,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.postgresql.PGProperty;
 
 /**
  * The PostgreSQL to PostgreSQL engine (README "The PostgreSQL engine"): a snapshot copy with binary
@@ -100,34 +99,9 @@ class PostgresLogicalEngine implements MigrationEngine {
 
     /** A new connection to a project's database; {@code replication} opens a logical replication connection. */
     Connection connect(WorkerStore.Endpoint e, boolean replication, String purpose) throws SQLException {
-        Properties p = new Properties();
-        PGProperty.USER.set(p, e.username());
-        String password = secrets.decrypt(e.storedPassword());
-        if (password != null) {
-            PGProperty.PASSWORD.set(p, password);
-        }
-        PGProperty.APPLICATION_NAME.set(p, "migration-plane " + purpose);
-        PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
-        PGProperty.TCP_KEEP_ALIVE.set(p, true);
-        PGProperty.STRING_TYPE.set(p, "unspecified");
-        if (replication) {
-            PGProperty.REPLICATION.set(p, "database");
-            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
-        }
-        String host = e.host().contains(":") && !e.host().startsWith("[") ? "[" + e.host() + "]" : e.host();
-        String database = e.database() == null ? "postgres" : e.database();
-        String url = "jdbc:postgresql://" + host + ":" + e.port() + "/" + java.net.URLEncoder.encode(database,
-                java.nio.charset.StandardCharsets.UTF_8);
-        Connection c = new org.postgresql.Driver().connect(url, p);
-        if (c == null) {
-            throw new SQLException("Not a PostgreSQL address: " + e.host() + ":" + e.port());
-        }
-        return c;
-    }
-
-    static String where(WorkerStore.Endpoint e) {
-        return e.host() + ":" + e.port() + "/" + (e.database() == null ? "postgres" : e.database());
+        ExternalDatabases.Address address = new ExternalDatabases.Address(e.host(), e.port(), e.database(), e.username(),
+                secrets.decrypt(e.storedPassword()));
+        return ExternalDatabases.connect(address, purpose, settings.connectTimeout(), replication);
     }
 
     // ---- precheck -----------------------------------------------------------------------------------

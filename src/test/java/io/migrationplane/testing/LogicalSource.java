@@ -31,7 +31,7 @@ public final class LogicalSource {
     public static synchronized LogicalSource get() {
         if (shared == null) {
             shared = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "logical-source-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::destroy, "logical-source-stop"));
         }
         return shared;
     }
@@ -39,7 +39,8 @@ public final class LogicalSource {
     public static LogicalSource start() {
         try {
             LogicalSource s = new LogicalSource(Files.createTempDirectory("mp-logical-source"));
-            s.boot(true, 0);
+            // Not "clean": zonky would delete the data on close, and a restart would find an empty cluster.
+            s.boot(false, 0);
             return s;
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -73,6 +74,16 @@ public final class LogicalSource {
                 throw new IllegalStateException(e);
             }
             server = null;
+        }
+    }
+
+    /** Stops for good and deletes the data. */
+    public void destroy() {
+        stop();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory; the OS cleans up
         }
     }
 

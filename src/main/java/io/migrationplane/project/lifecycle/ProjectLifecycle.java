@@ -83,6 +83,29 @@ public class ProjectLifecycle {
         });
     }
 
+    /**
+     * Abandon cleanup: a RELEASING project stops waiting for resources it cannot drop (its source is gone
+     * for good); the event records the SQL left to run by hand, and the release finishes in the same
+     * transaction unless a worker still holds a live lease. 409 from any other status.
+     */
+    public Uni<ProjectView> abandonCleanup(UUID id, String actor) {
+        OffsetDateTime now = now();
+        return db.run(conn -> Transitions.abandonCleanup(conn, id, now, actor).chain(row -> {
+            if (row == null) {
+                throw ApiProblem.projectNotFound(id);
+            }
+            ProjectStatus status = ProjectStatus.valueOf(row.getString("cur_status"));
+            if (row.getLong("abandoned") == 0) {
+                throw ApiProblem.invalidState(id, row.getString("cur_name"), status, "abandoning the cleanup",
+                        List.of(ProjectStatus.SystemTransition.FINISH_RELEASE.from));
+            }
+            return Transitions.finishRelease(conn, id, now).chain(rows -> rows.size() == 1
+                    ? Uni.createFrom().item(ProjectRows.view(rows.iterator().next()))
+                    : conn.preparedQuery("select " + ProjectRows.COLUMNS + " from project p where p.id = $1")
+                            .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).map(r -> ProjectRows.view(r.iterator().next())));
+        }));
+    }
+
     /** The project RELEASED if no worker holds a live lease any more, else as it was. */
     private static Uni<ProjectView> finishRelease(SqlConnection conn, ProjectView releasing, OffsetDateTime at) {
         return Transitions.finishRelease(conn, releasing.id(), at)

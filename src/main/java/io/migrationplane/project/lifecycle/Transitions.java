@@ -253,17 +253,37 @@ public final class Transitions {
             """.formatted(in(ProjectAction.DELETE), STOP_CHANNEL);
 
     /**
-     * Abandon cleanup (an administrator, for a release whose source is gone for good): the project's
-     * resource ledger forgotten and an event that records what is left and the SQL that drops it; the
-     * caller runs {@link #FINISH_RELEASE} next in the same transaction. Guard: RELEASING. $1 id, $2 now,
-     * $3 actor, $4 the event's detail.
+     * Abandon cleanup (an administrator, for a release whose source or destination is gone for good):
+     * the project's resource ledger forgotten, and an event whose detail is the SQL still to run by hand,
+     * database by database; the caller runs {@link #FINISH_RELEASE} next in the same transaction. Answers
+     * what the locked row held (no row: no such project). Guard: RELEASING. $1 id, $2 now, $3 actor.
      */
     private static final String ABANDON_CLEANUP = """
-            with cur as (select id, name, status from project where id = $1 and status = '%s' for update),
-            forgotten as (delete from engine_resource e using cur where e.project_id = cur.id returning e.project_id)
-            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-            select id, name, $2, 'CLEANUP_ABANDONED', status, status, $3, $4 from cur
-            returning (select count(*) from forgotten) as forgotten
+            with cur as (select id, name, status, version, source_host, source_port, source_database,
+                                destination_host, destination_port, destination_database
+                            from project where id = $1 for update),
+            forgotten as (delete from engine_resource e using cur
+                           where e.project_id = cur.id and cur.status = '%1$s'
+                          returning e.kind, e.location, e.name),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select c.id, c.name, $2, 'CLEANUP_ABANDONED', c.status, c.status, $3,
+                       'Cleanup abandoned; still to run by hand: ' || coalesce((
+                           select string_agg(case f.location
+                                   when 'SOURCE' then 'on the source ' || c.source_host || ':' || c.source_port || '/'
+                                                      || coalesce(c.source_database, 'postgres')
+                                   else 'on the destination ' || c.destination_host || ':' || c.destination_port || '/'
+                                        || coalesce(c.destination_database, 'postgres') end
+                                   || ': ' || case f.kind
+                                   when 'REPLICATION_SLOT' then 'SELECT pg_drop_replication_slot(''' || f.name || ''');'
+                                   when 'PUBLICATION' then 'DROP PUBLICATION IF EXISTS ' || f.name || ';'
+                                   else 'DROP TABLE IF EXISTS ' || f.name || ';' end, ' ' order by f.kind desc)
+                             from forgotten f), 'nothing (every resource was already dropped)')
+                  from cur c where c.status = '%1$s'
+                returning 1)
+            select c.name as cur_name, c.status as cur_status, c.version as cur_version,
+                   (select count(*) from event) as abandoned
+              from cur c
             """.formatted(SystemTransition.FINISH_RELEASE.from);
 
     // ---- the system's status changes ----------------------------------------------------------------
@@ -406,9 +426,9 @@ public final class Transitions {
                 .map(Transitions::firstOrNull);
     }
 
-    /** Whether the project was RELEASING and its ledger is now forgotten (see {@link #ABANDON_CLEANUP}). */
-    static Uni<Boolean> abandonCleanup(SqlConnection conn, UUID id, OffsetDateTime now, String actor, String detail) {
-        return conn.preparedQuery(ABANDON_CLEANUP).execute(Tuple.of(id, now, actor, detail)).map(rows -> rows.rowCount() > 0);
+    /** The answer row of {@link #ABANDON_CLEANUP} ({@code abandoned} is 1 when it was), or null when there is no such project. */
+    static Uni<Row> abandonCleanup(SqlConnection conn, UUID id, OffsetDateTime now, String actor) {
+        return conn.preparedQuery(ABANDON_CLEANUP).execute(Tuple.of(id, now, actor)).map(Transitions::firstOrNull);
     }
 
     // ---- the system's status changes ----------------------------------------------------------------

@@ -151,6 +151,15 @@ public class ProjectResource {
         return transition(id, ifMatch, idempotencyKey, ProjectAction.RELEASE, p -> Response.accepted(p).tag(etag(p)).build());
     }
 
+    /** A release that waits for a source that is gone for good: finish it, recording what is left (admin). */
+    @RolesAllowed(AccessRoles.ADMIN)
+    @POST
+    @Path("{id}/abandon-cleanup")
+    public Uni<Response> abandonCleanup(@PathParam("id") String id) {
+        UUID uuid = RequestParams.id(id);
+        return lifecycle.abandonCleanup(uuid, actor.name()).map(p -> Response.ok(p).tag(etag(p)).build());
+    }
+
     @RolesAllowed(AccessRoles.ADMIN)
     @DELETE
     @Path("{id}")
