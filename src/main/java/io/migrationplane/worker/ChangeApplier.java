@@ -31,6 +31,9 @@ final class ChangeApplier implements AutoCloseable {
     private record Target(PgOutput.Relation relation, String qualified, int[] key) {
     }
 
+    /** Batched changes are sent at least every this many (a source transaction can hold millions). */
+    private static final int SEND_EVERY = 1000;
+
     private final Connection dst;
     private final Set<String> tables;
     private final Map<Integer, Target> targets = new HashMap<>();
@@ -193,7 +196,11 @@ final class ChangeApplier implements AutoCloseable {
             pending = ps;
         }
         ps.addBatch();
-        pendingCount++;
+        if (++pendingCount >= SEND_EVERY) {
+            // A large source transaction goes out as it comes, not held in memory to its end.
+            flush();
+            pending = ps;
+        }
     }
 
     private interface Sql {

@@ -62,6 +62,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
     private static final Logger LOG = Logger.getLogger(PostgresRun.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BATCH_TIME = Duration.ofMillis(200);
+    /** A batch is committed once the stream has sent nothing for this long (or at BATCH_TIME, or when full). */
+    private static final Duration QUIET = Duration.ofMillis(10);
     private static final Duration SLOT_POLL = Duration.ofSeconds(2);
     private static final int VERIFY_ATTEMPTS = 5;
 
@@ -514,8 +516,15 @@ final class PostgresRun extends WorkerRun implements Runnable {
             Instant batchCommitTime = null;
             long batchStarted = 0;
             long lastSlotPoll = 0;
+            long lastData = 0;
             while (!stopped) {
                 ByteBuffer buffer = stream.readPending();
+                if (buffer == null && batchTransactions > 0 && !inTx && System.nanoTime() - lastData < QUIET.toNanos()
+                        && System.nanoTime() - batchStarted < BATCH_TIME.toNanos()) {
+                    // More may be on its way: a batch is committed when the stream has been quiet for a moment.
+                    LockSupport.parkNanos(QUIET.toNanos() / 10);
+                    continue;
+                }
                 if (buffer == null) {
                     if (batchTransactions > 0 && !inTx) {
                         commitBatch(applier, stream, batchEnd, batchChanges, batchCommitTime);
@@ -543,6 +552,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
                     LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
                     continue;
                 }
+                lastData = System.nanoTime();
                 PgOutput.Message message = PgOutput.decode(buffer);
                 if (message instanceof PgOutput.Begin b) {
                     inTx = true;
