@@ -54,6 +54,12 @@ public final class Cluster implements AutoCloseable {
         env.put("MIGRATION_WORKER_LEASE_TTL", leaseTtl);
     }
 
+    /** A setting (environment variable) of every instance started after this call. */
+    public Cluster with(String variable, String value) {
+        env.put(variable, value);
+        return this;
+    }
+
     /** Starts instances named prefix-0 … prefix-(n-1), one after the other (the first runs Flyway). */
     public Cluster start(String prefix, int n) throws IOException {
         for (int i = 0; i < n; i++) {
