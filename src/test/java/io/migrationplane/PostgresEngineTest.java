@@ -82,6 +82,10 @@ class PostgresEngineTest {
         await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(200))
                 .until(() -> sourceHash(source, schema).equals(destinationHash(schema)));
         assertEquals("RUNNING", Api.status(id), "no change was applied twice or skipped (the destination's trigger)");
+        // The destination's secondary index was dropped for the copy and built after it.
+        assertEquals(1L, destinationRows("select count(*) as n from pg_indexes where schemaname = ? and indexname = 'orders_note'",
+                schema).get(0).get("n"));
+        assertEquals("{}", String.valueOf(destinationRows("select deferred_indexes::text as d from public." + slot(id)).get(0).get("d")));
 
         JsonPath progress = Api.progress(id);
         assertThat(progress.getLong("fullMigration.rowsMigrated"), greaterThanOrEqualTo(50_000L));

@@ -66,6 +66,8 @@ public class InvariantChecker {
                       from project p join project_runtime r on r.project_id = p.id
                      where p.status = 'RELEASING' and (r.lease_token is null or r.lease_expires_at < now())
                        and p.updated_at < now() - 2 * $1 * interval '1 millisecond'
+                       -- a release that waits to drop a real engine's resources is not stuck: its statusReason says why
+                       and not exists (select 1 from engine_resource e where e.project_id = p.id)
                     """),
             // Every status change has its event: the events of a project chain from one status to the
             // next, and the last one ends in the current status.

@@ -310,7 +310,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
             engine.ledger.record(projectId, EngineLedger.Kind.CHECKPOINT_TABLE, table);
             try (Statement st = dst.createStatement()) {
                 st.execute("create table if not exists " + table + " (id int primary key check (id = 1), token uuid not null,"
-                        + " phase text not null, lsn bigint not null, changes bigint not null default 0, commit_time timestamptz)");
+                        + " phase text not null, lsn bigint not null, changes bigint not null default 0, commit_time timestamptz,"
+                        + " deferred_indexes text[] not null default '{}')");
                 st.execute("comment on table " + table + " is 'migration-plane: apply checkpoint of project " + projectId
                         + "; dropped when the project is released'");
             }
@@ -339,7 +340,11 @@ final class PostgresRun extends WorkerRun implements Runnable {
             LOG.infof("Project %s: slot %s created at %s with snapshot %s", projectId, name, slot.getConsistentPoint(),
                     slot.getSnapshotName());
             if (copy) {
+                deferIndexes();
                 copyAll(slot.getSnapshotName());
+                if (!stopped) {
+                    rebuildIndexes();
+                }
             }
             if (stopped) {
                 return null;
@@ -351,6 +356,67 @@ final class PostgresRun extends WorkerRun implements Runnable {
             return new Checkpoint("STREAMING", start, workChanges, null);
         } finally {
             engine.snapshots.release();
+        }
+    }
+
+    /**
+     * The destination's secondary indexes (not the primary key, nor those of constraints) are dropped
+     * before the copy and built once after it, which is much faster than maintaining them row by row.
+     * Their definitions are kept in the checkpoint row in the transaction that drops them, so a run that
+     * dies meanwhile builds them after its own copy.
+     */
+    private void deferIndexes() throws SQLException {
+        String table = PostgresLogicalEngine.checkpointTable(projectId);
+        for (ProjectView.TableView t : tableList) {
+            List<String[]> indexes = new ArrayList<>();
+            try (PreparedStatement ps = dst.prepareStatement("""
+                    select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) from pg_index i
+                     where i.indrelid = ?::regclass and not i.indisprimary
+                       and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)""")) {
+                ps.setString(1, PostgresLogicalEngine.qualified(t));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        indexes.add(new String[] { rs.getString(1), rs.getString(2) });
+                    }
+                }
+            }
+            for (String[] index : indexes) {
+                try (PreparedStatement ps = dst.prepareStatement(
+                        "update " + table + " set deferred_indexes = array_append(deferred_indexes, ?) where id = 1")) {
+                    ps.setString(1, index[1]);
+                    ps.executeUpdate();
+                }
+                try (Statement st = dst.createStatement()) {
+                    st.execute("drop index " + index[0]);
+                }
+            }
+            dst.commit();
+        }
+    }
+
+    private void rebuildIndexes() throws SQLException {
+        String table = PostgresLogicalEngine.checkpointTable(projectId);
+        List<String> definitions = new ArrayList<>();
+        try (Statement st = dst.createStatement();
+                ResultSet rs = st.executeQuery("select unnest(deferred_indexes) from " + table + " where id = 1")) {
+            while (rs.next()) {
+                definitions.add(rs.getString(1));
+            }
+        }
+        dst.commit();
+        for (String definition : definitions) {
+            try (Statement st = dst.createStatement()) {
+                // CREATE INDEX name ON … → CREATE INDEX IF NOT EXISTS name ON …: a run that died after building it goes on.
+                st.execute(definition.replaceFirst("(?i)^(CREATE (UNIQUE )?INDEX) ", "$1 IF NOT EXISTS "));
+            }
+            dst.commit();
+        }
+        try (Statement st = dst.createStatement()) {
+            st.execute("update " + table + " set deferred_indexes = '{}' where id = 1");
+        }
+        dst.commit();
+        if (!definitions.isEmpty()) {
+            LOG.infof("Project %s: built %d destination indexes after the copy", projectId, definitions.size());
         }
     }
 

@@ -81,7 +81,8 @@ public final class EngineFixtures {
         source.execute("create schema " + schema, TABLE.formatted(schema),
                 "insert into " + schema + ".orders (id, note, amount, payload) select g, 'order ' || g, g * 1.5,"
                         + " decode(md5(g::text), 'hex') from generate_series(1, " + rows + ") g");
-        onDestination("create schema " + schema, TABLE.formatted(schema), EXACTLY_ONCE.formatted(schema));
+        onDestination("create schema " + schema, TABLE.formatted(schema), EXACTLY_ONCE.formatted(schema),
+                "create index orders_note on " + schema + ".orders (note)");
         return schema;
     }
 
