@@ -196,6 +196,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
             closeQuietly(replication);
             closeQuietly(src);
             closeQuietly(dst);
+            ended.complete(null);
         }
     }
 
@@ -322,6 +323,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
             }
             dst.commit();
 
+            if (stopped) {
+                return null;
+            }
             engine.ledger.record(projectId, EngineLedger.Kind.PUBLICATION, name);
             if (PostgresLogicalEngine.one(src, "select pubname from pg_publication where pubname = ?", name) == null) {
                 StringBuilder list = new StringBuilder();
@@ -331,6 +335,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 try (Statement st = src.createStatement()) {
                     st.execute("create publication " + name + " for table " + list);
                 }
+            }
+            if (stopped) {
+                return null;
             }
             engine.ledger.record(projectId, EngineLedger.Kind.REPLICATION_SLOT, name);
             replication = engine.connect(claim.source(), true, "snapshot " + name);

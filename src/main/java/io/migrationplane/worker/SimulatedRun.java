@@ -31,6 +31,7 @@ final class SimulatedRun extends WorkerRun {
         this.changesPerSecond = claim.changesPerSecond();
         this.failAtPercent = claim.failAtPercent();
         this.lastTick = now;
+        ended.complete(null); // pure state: nothing to wait for when it stops
     }
 
     /** Moves every step on by the time since the last call. */

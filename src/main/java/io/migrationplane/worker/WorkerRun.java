@@ -58,7 +58,13 @@ abstract class WorkerRun {
     /** Moves the run on to {@code now} (or takes in what its threads did since the last call). */
     abstract void advance(Instant now);
 
-    /** Stops at a transaction boundary, keeping what the project holds (slot, checkpoints) for a resume. */
+    /** Completes when nothing of the run works any more (a run on its own thread: when that thread has ended). */
+    final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+
+    /**
+     * Stops at a transaction boundary, keeping what the project holds (slot, checkpoints) for a resume.
+     * {@link #ended} completes once it has.
+     */
     void stop() {
         stopped = true;
     }

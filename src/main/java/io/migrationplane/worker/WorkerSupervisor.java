@@ -33,6 +33,7 @@ public class WorkerSupervisor {
 
     private static final Logger LOG = Logger.getLogger(WorkerSupervisor.class);
     private static final Duration RELEASE_SWEEP = Duration.ofSeconds(1);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final WorkerStore store;
     private final WorkerSettings settings;
@@ -237,9 +238,19 @@ public class WorkerSupervisor {
         }
         stopsCounter.increment();
         LOG.debugf("Stopping workers of project %s: %s", run.projectId, why);
-        return store.letGo(run.projectId, run.leaseToken)
-                .chain(() -> store.finishRelease(run.projectId))
+        // The lease goes back only once the run has really stopped: until then no other run (and no release,
+        // which waits for the lease) may touch what it holds. A run that does not stop in time loses the lease
+        // when it expires, and its fences keep it from writing.
+        Uni<Void> letGo = store.letGo(run.projectId, run.leaseToken).chain(() -> store.finishRelease(run.projectId))
                 .replaceWithVoid();
+        if (run.ended.isDone()) {
+            return letGo;
+        }
+        // A run on its own thread: the tick does not wait for it.
+        Uni.createFrom().completionStage(run.ended).ifNoItem().after(STOP_WAIT).recoverWithItem((Void) null)
+                .chain(() -> letGo)
+                .subscribe().with(v -> { }, e -> LOG.debugf("Letting go of %s failed (the lease expires): %s", run.projectId, e));
+        return Uni.createFrom().voidItem();
     }
 
     /** Releases whose owner died finish when the lease expires, on whichever replica looks first. */
