@@ -297,4 +297,23 @@ class PostgresEngineTest {
             source.destroy();
         }
     }
+
+    @Test
+    void anIdleProjectKeepsAcknowledgingSoItsSlotHoldsBackNoWalWrittenElsewhere() {
+        LogicalSource source = LogicalSource.get();
+        String schema = tables(source, 10);
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+        Api.act(id, "start", 200);
+        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        // WAL the project has nothing to do with: a table outside its publication.
+        source.execute("create table " + schema + ".unrelated (id int primary key, filler text)",
+                "insert into " + schema + ".unrelated select g, repeat('x', 200) from generate_series(1, 50000) g");
+        String written = (String) source.rows("select pg_current_wal_lsn()::text as l").get(0).get("l");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> source.count(
+                "select count(*) from pg_replication_slots where slot_name = ? and confirmed_flush_lsn >= ?::pg_lsn",
+                slot(id), written) == 1);
+        Api.act(id, "pause", 200);
+        Api.act(id, "release", 202);
+        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+    }
 }

@@ -570,6 +570,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
         PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName(name).withStartPosition(LogSequenceNumber.valueOf(ck.lsn()))
                 .withSlotOption("proto_version", "1").withSlotOption("publication_names", name)
+                // Every acknowledgement is this run's own (after its commit, or when nothing is in flight).
+                .withAutomaticFlush(false)
                 .withStatusInterval(1, TimeUnit.SECONDS).start();
         Set<String> names = new HashSet<>();
         tableList.forEach(t -> names.add(t.schema() + "." + t.table()));
