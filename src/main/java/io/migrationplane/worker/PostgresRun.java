@@ -288,6 +288,17 @@ final class PostgresRun extends WorkerRun implements Runnable {
     // ---- snapshot -------------------------------------------------------------------------------------
 
     private Checkpoint snapshot(boolean copy, boolean again) throws Exception {
+        if (again && !copy) {
+            // Incremental sync only: nothing was copied, and the slot (if it was made) holds every change since.
+            String lsn = PostgresLogicalEngine.one(src,
+                    "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?", name);
+            if (lsn != null) {
+                long start = LogSequenceNumber.valueOf(lsn).asLong();
+                advanceCheckpoint("STREAMING", start, 0, null);
+                dst.commit();
+                return new Checkpoint("STREAMING", start, workChanges, null);
+            }
+        }
         if (again) {
             // A snapshot that did not finish: its slot's snapshot is gone; start over from empty tables.
             LOG.infof("Project %s: the snapshot copy did not finish before; starting it over", projectId);
@@ -553,7 +564,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
         }
         begin(StepName.INCREMENTAL_SYNC);
         String pid = PostgresLogicalEngine.one(src, "select coalesce(active_pid::text, '') from pg_replication_slots where slot_name = ?", name);
-        if (pid == null) {
+        // Gone (dropped by hand) or invalidated (max_slot_wal_keep_size): the changes since the checkpoint are lost.
+        if (pid == null || "lost".equals(PostgresLogicalEngine.one(src,
+                "select wal_status from pg_replication_slots where slot_name = ?", name))) {
             throw new Failed("The replication slot " + name + " was lost; start a new project to migrate again");
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -593,6 +606,10 @@ final class PostgresRun extends WorkerRun implements Runnable {
             long lastSlotPoll = 0;
             long lastData = 0;
             while (!stopped) {
+                if (System.nanoTime() - lastSlotPoll > SLOT_POLL.toNanos()) {
+                    lastSlotPoll = System.nanoTime();
+                    pollSlot();
+                }
                 ByteBuffer buffer = stream.readPending();
                 if (buffer == null && batchTransactions > 0 && !inTx && System.nanoTime() - lastData < QUIET.toNanos()
                         && System.nanoTime() - batchStarted < BATCH_TIME.toNanos()) {
@@ -619,10 +636,6 @@ final class PostgresRun extends WorkerRun implements Runnable {
                         if (verifier != null && verifier.step(acked)) {
                             verifier = null;
                         }
-                    }
-                    if (System.nanoTime() - lastSlotPoll > SLOT_POLL.toNanos()) {
-                        lastSlotPoll = System.nanoTime();
-                        pollSlot();
                     }
                     LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
                     continue;
