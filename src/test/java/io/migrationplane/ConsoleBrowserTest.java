@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.Browser;
+import io.migrationplane.testing.Sql;
 import io.migrationplane.testing.PostgresResource;
 import io.migrationplane.testing.Tokens;
 import io.quarkus.test.common.WithTestResource;
@@ -293,6 +294,14 @@ class ConsoleBrowserTest {
         assertFalse(browser.driver.getPageSource().contains("dest-secret"));
         assertTrue(browser.text("#tables").contains("shop.orders"));
         assertTrue(browser.text("#events").contains("STARTED"));
+        assertEquals("Simulated (no rows move)", browser.text("#engine"));
+        assertTrue(browser.all("#status-reason p").isEmpty(), "no reason: nothing shown");
+        // Why a project waits is shown as soon as the service says so (as worker.EngineLedger writes it: a new version).
+        Sql.update("update project set status_reason = 'Release waits to drop replication slot mp_x on the source',"
+                + " version = version + 1 where id = cast(? as uuid)", running);
+        browser.await(d -> browser.text("#status-reason p").contains("Release waits to drop replication slot mp_x"));
+        Sql.update("update project set status_reason = null, version = version + 1 where id = cast(? as uuid)", running);
+        browser.await(d -> browser.all("#status-reason p").isEmpty());
 
         String released = project(s + "-old", "RELEASED");
         browser.open(root + "#/projects/" + released);

@@ -12,9 +12,12 @@ import static io.migrationplane.testing.EngineFixtures.slot;
 import static io.migrationplane.testing.EngineFixtures.slots;
 import static io.migrationplane.testing.EngineFixtures.sourceHash;
 import static io.migrationplane.testing.EngineFixtures.tables;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,6 +60,14 @@ class PostgresEngineTest {
     }
 
     private static final Duration CATCH_UP = Duration.ofSeconds(60);
+
+    /** A project of the orders table with full migration and incremental sync, started and streaming. */
+    private static String streaming(LogicalSource source, String schema) {
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+        Api.act(id, "start", 200);
+        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        return id;
+    }
 
     private static String step(String id, String name, String field) {
         return Api.progress(id).getString("steps.find { it.name == '" + name + "' }." + field);
@@ -176,9 +187,7 @@ class PostgresEngineTest {
     void aSlotLostWhilePausedFailsTheProjectInsteadOfLeavingAGap() {
         LogicalSource source = LogicalSource.get();
         String schema = tables(source, 100);
-        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-        Api.act(id, "start", 200);
-        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        String id = streaming(source, schema);
         Api.act(id, "pause", 200);
         await().atMost(Duration.ofSeconds(10)).until(() -> source.count(
                 "select count(*) from pg_replication_slots where slot_name = ? and not active", slot(id)) == 1);
@@ -199,9 +208,7 @@ class PostgresEngineTest {
         LogicalSource source = LogicalSource.start();
         try {
             String schema = tables(source, 1000);
-            String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-            Api.act(id, "start", 200);
-            await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+            String id = streaming(source, schema);
             Api.act(id, "pause", 200);
             source.stop();
 
@@ -226,9 +233,7 @@ class PostgresEngineTest {
     void aRunWhoseFenceWasTakenCannotCommitAndTheProjectCarriesOnExactlyOnce() throws Exception {
         LogicalSource source = LogicalSource.get();
         String schema = tables(source, 5000);
-        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-        Api.act(id, "start", 200);
-        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        String id = streaming(source, schema);
         Object firstToken = Sql.row("select lease_token from project_runtime where project_id = cast(? as uuid)", id).get("lease_token");
 
         try (Writer writer = new Writer(source, schema, 5000)) {
@@ -256,18 +261,16 @@ class PostgresEngineTest {
         LogicalSource source = LogicalSource.start();
         try {
             String schema = tables(source, 10);
-            String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-            Api.act(id, "start", 200);
-            await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
-            io.restassured.RestAssured.given().post(Api.BASE + "/" + id + "/abandon-cleanup").then().statusCode(409)
-                    .body("code", org.hamcrest.Matchers.equalTo("INVALID_STATE"))
-                    .body("allowedStatuses", org.hamcrest.Matchers.contains("RELEASING"));
+            String id = streaming(source, schema);
+            given().post(Api.BASE + "/" + id + "/abandon-cleanup").then().statusCode(409)
+                    .body("code", equalTo("INVALID_STATE"))
+                    .body("allowedStatuses", contains("RELEASING"));
             Api.act(id, "pause", 200);
             source.stop();
             Api.act(id, "release", 202);
             await().atMost(Duration.ofSeconds(20)).until(() -> Api.project(id).getString("statusReason") != null);
 
-            JsonPath released = io.restassured.RestAssured.given().post(Api.BASE + "/" + id + "/abandon-cleanup")
+            JsonPath released = given().post(Api.BASE + "/" + id + "/abandon-cleanup")
                     .then().statusCode(200).extract().jsonPath();
             assertEquals("RELEASED", released.getString("status"));
             assertEquals(null, released.getString("statusReason"));
@@ -285,7 +288,7 @@ class PostgresEngineTest {
 
             // What was abandoned is still on the source when it comes back: the invariant check names it, with the SQL.
             source.restart();
-            JsonPath report = io.restassured.RestAssured.given().get("/api/v1/diagnostics/invariants").then().statusCode(200)
+            JsonPath report = given().get("/api/v1/diagnostics/invariants").then().statusCode(200)
                     .extract().jsonPath();
             List<Map<String, Object>> orphans = report.getList("violations.findAll { it.check == 'engine-resources-owned' }");
             assertThat(orphans.toString(), containsString("replication slot " + slot(id) + " on localhost:" + source.port()
@@ -302,9 +305,7 @@ class PostgresEngineTest {
     void anIdleProjectKeepsAcknowledgingSoItsSlotHoldsBackNoWalWrittenElsewhere() {
         LogicalSource source = LogicalSource.get();
         String schema = tables(source, 10);
-        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-        Api.act(id, "start", 200);
-        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        String id = streaming(source, schema);
         // WAL the project has nothing to do with: a table outside its publication.
         source.execute("create table " + schema + ".unrelated (id int primary key, filler text)",
                 "insert into " + schema + ".unrelated select g, repeat('x', 200) from generate_series(1, 50000) g");

@@ -59,7 +59,8 @@ class EngineLedger {
              order by p.id, e.kind
             """;
     private static final String REASON = """
-            update project set status_reason = $2 where id = $1 and status_reason is distinct from $2
+            update project set status_reason = $2, version = version + 1, updated_at = now()
+             where id = $1 and status_reason is distinct from $2
             """;
 
     private final Transactions db;
@@ -107,7 +108,10 @@ class EngineLedger {
         }).await().atMost(WAIT);
     }
 
-    /** Why the project waits (null: it no longer does), shown as its {@code statusReason}. */
+    /**
+     * Why the project waits (null: it no longer does), shown as its {@code statusReason}. The project's
+     * representation changes, so its version (the ETag) does too; only on a change of the sentence.
+     */
     void reason(UUID projectId, String reason) {
         db.run(conn -> conn.preparedQuery(REASON).execute(Tuple.of(projectId, reason))).await().atMost(WAIT);
     }

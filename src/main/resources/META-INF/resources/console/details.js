@@ -22,6 +22,8 @@ function configuration(p) {
       h('dt', {}, 'Id'), h('dd.mono', {}, p.id),
       h('dt', {}, 'Description'), h('dd', {}, p.description || '—'),
       h('dt', {}, 'Migration types'), h('dd', {}, p.migrationTypes.join(', ')),
+      h('dt', {}, 'Engine'), h('dd', { id: 'engine' }, p.engine === 'POSTGRES_LOGICAL'
+        ? 'PostgreSQL logical replication (real rows)' : 'Simulated (no rows move)'),
       h('dt', {}, 'Labels'), h('dd', {}, labels.length ? labels.map(([k, v]) => `${k}=${v}`).join(', ') : '—'),
       h('dt', {}, 'Simulation'), h('dd', {}, `${formatNumber(p.simulation.rowsPerSecond)} rows/s, ${formatNumber(p.simulation.changesPerSecond)} changes/s`
         + (p.simulation.failAtPercent !== null && p.simulation.failAtPercent !== undefined ? `, fails at ${p.simulation.failAtPercent}%` : '')),
@@ -66,7 +68,9 @@ function incremental(sync) {
     h('dt', {}, 'Status'), h('dd', {}, sync.status),
     h('dt', {}, 'Checkpoint'), h('dd', { id: 'checkpoint' }, formatTime(sync.checkpoint)),
     h('dt', {}, 'Latency'), h('dd', { id: 'latency' }, sync.latencySeconds === null || sync.latencySeconds === undefined ? '—' : `${sync.latencySeconds} s`),
-    h('dt', {}, 'Changes applied'), h('dd', { id: 'changes' }, formatNumber(sync.changesApplied)));
+    h('dt', {}, 'Changes applied'), h('dd', { id: 'changes' }, formatNumber(sync.changesApplied)),
+    ...(sync.walRetainedBytes === null || sync.walRetainedBytes === undefined ? []
+      : [h('dt', {}, 'WAL kept on the source'), h('dd', { id: 'wal-retained' }, `${formatNumber(Math.round(sync.walRetainedBytes / 1024))} KiB`)]));
 }
 
 function events(page) {
@@ -87,12 +91,14 @@ export function detailsView(root, id) {
   let stopped = false;
   let shownVersion = null;
   const head = h('div.details-head');
+  // Why the project waits (a release that cannot reach its source yet), drawn on every poll.
+  const reason = h('div', { role: 'status', id: 'status-reason' });
   const config = h('div');
   const stepsBox = h('section.card', { 'aria-label': 'Steps' });
   const tablesBox = h('section.card', { 'aria-label': 'Tables' });
   const syncBox = h('section.card', { 'aria-label': 'Incremental synchronization' });
   const eventsBox = h('section.card', { 'aria-label': 'Audit trail' });
-  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, config,
+  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, reason, config,
     h('h2', {}, 'Steps'), stepsBox,
     h('div.grid', {}, h('div', {}, h('h2', {}, 'Full migration'), tablesBox), h('div', {}, h('h2', {}, 'Incremental synchronization'), syncBox)),
     h('h2', {}, 'Audit trail'), eventsBox);
@@ -111,6 +117,7 @@ export function detailsView(root, id) {
           projectMenu(project, load, false), deleteButton(project, () => { location.hash = '#/projects'; }));
         config.replaceChildren(configuration(project));
       }
+      reason.replaceChildren(...(project.statusReason ? [h('p.warning', {}, project.statusReason)] : []));
       stepsBox.replaceChildren(steps(progress));
       tablesBox.replaceChildren(...[].concat(tables(progress.fullMigration)));
       syncBox.replaceChildren(incremental(progress.incrementalSync));
