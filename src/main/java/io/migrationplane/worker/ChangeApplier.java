@@ -134,15 +134,23 @@ final class ChangeApplier implements AutoCloseable {
 
     private void update(Target t, PgOutput.Value[] old, PgOutput.Value[] row) throws SQLException {
         List<PgOutput.Column> cols = t.relation().columns();
+        // Without an old key the key did not change: it is matched, not set again. TOASTed values the update
+        // did not touch are not sent, and not set.
+        boolean keyChanged = old != null;
+        boolean[] set = new boolean[cols.size()];
         StringBuilder shape = new StringBuilder(t.relation().id() + ":U:");
-        for (PgOutput.Value v : row) {
-            shape.append(v.kind() == 'u' ? '0' : '1');
+        for (int i = 0; i < cols.size(); i++) {
+            set[i] = row[i].kind() != 'u' && (keyChanged || !cols.get(i).key());
+            shape.append(set[i] ? '1' : '0');
+        }
+        if (shape.indexOf("1", shape.lastIndexOf(":")) < 0) {
+            return; // nothing but the key, unchanged
         }
         PreparedStatement ps = statement(shape.toString(), () -> {
             StringBuilder sql = new StringBuilder("update ").append(t.qualified()).append(" set ");
             boolean first = true;
             for (int i = 0; i < cols.size(); i++) {
-                if (row[i].kind() != 'u') {
+                if (set[i]) {
                     sql.append(first ? "" : ", ").append(quote(cols.get(i).name())).append(" = ?");
                     first = false;
                 }
@@ -150,9 +158,9 @@ final class ChangeApplier implements AutoCloseable {
             return sql.append(" where ").append(keyMatch(t)).toString();
         });
         int p = 1;
-        for (PgOutput.Value v : row) {
-            if (v.kind() != 'u') {
-                bind(ps, p++, v);
+        for (int i = 0; i < cols.size(); i++) {
+            if (set[i]) {
+                bind(ps, p++, row[i]);
             }
         }
         PgOutput.Value[] keySource = old != null ? old : row;
