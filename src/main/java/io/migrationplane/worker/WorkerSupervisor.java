@@ -215,6 +215,7 @@ public class WorkerSupervisor {
         boolean failed = run.outcome == WorkerRun.Outcome.FAILED;
         SystemTransition end = failed ? SystemTransition.FAIL : SystemTransition.COMPLETE;
         return store.finish(run, end, failed ? run.failure : "Every selected step finished").invoke(done -> {
+            run.stop(); // its work is over; this lets go of what it registered (a real run's gauges)
             runs.remove(run.projectId, run);
             if (done) {
                 LOG.infof("Project %s %s", run.projectId, end.to);
