@@ -111,7 +111,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
     private volatile Long walRetained;
     private volatile Published published;
     private double rowsPerSecondNow;
-    private boolean walWarned;
+    /** Whether the project says its slot retains too much WAL; null until the first look (a resumed run clears a stale warning). */
+    private Boolean walWarned;
     private Connection dst;
     private Connection src;
     private Connection replication;
@@ -711,7 +712,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 + " from pg_replication_slots where slot_name = ?", name);
         walRetained = bytes == null ? null : Long.parseLong(bytes);
         boolean warn = walRetained != null && walRetained > engine.settings.walWarningBytes();
-        if (warn != walWarned) {
+        if (walWarned == null || warn != walWarned) {
             walWarned = warn;
             String reason = warn ? "The replication slot " + name + " retains " + walRetained / (1024 * 1024)
                     + " MiB of WAL on the source (more than " + engine.settings.walWarningBytes() / (1024 * 1024)
