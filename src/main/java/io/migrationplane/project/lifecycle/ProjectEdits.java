@@ -1,7 +1,6 @@
 package io.migrationplane.project.lifecycle;
 
 import java.io.IOException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
