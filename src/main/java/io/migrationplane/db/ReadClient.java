@@ -56,13 +56,22 @@ public class ReadClient implements PgPoolCreator {
     /** The pipelined client: for single statements outside any transaction. */
     public io.vertx.mutiny.sqlclient.SqlClient reads() {
         io.vertx.mutiny.sqlclient.SqlClient client = reads;
-        return client != null ? client : build();
+        if (client != null) {
+            return client;
+        }
+        client = build();
+        // Until the datasource's pool has been created (it may be, lazily, on its first use), reads go through it.
+        return client != null ? client : pool.get();
     }
 
+    /** The pipelined client, or null while the datasource's pool has not handed over its options yet. */
     private synchronized io.vertx.mutiny.sqlclient.SqlClient build() {
         if (reads == null) {
             if (input == null) {
                 pool.get().getDelegate(); // the datasource's pool is built first; its options are ours
+            }
+            if (input == null) {
+                return null;
             }
             SqlClient client = PgBuilder.client()
                     .with(new PoolOptions().setName("reads").setMaxSize(settings.connections())
