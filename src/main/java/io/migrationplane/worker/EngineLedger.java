@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.migrationplane.db.Transactions;
-import io.migrationplane.project.lifecycle.Transitions;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,7 +47,6 @@ class EngineLedger {
             on conflict (project_id, kind) do update set name = excluded.name
             """;
     private static final String FORGET = "delete from engine_resource where project_id = $1 and kind = $2";
-    private static final String ENTRIES = "select kind, name from engine_resource where project_id = $1 order by kind";
     private static final String RELEASING = """
             select p.id, p.name, p.source_host, p.source_port, p.source_database, p.source_username, p.source_password,
                    p.destination_host, p.destination_port, p.destination_database, p.destination_username,
@@ -80,16 +78,6 @@ class EngineLedger {
         db.run(conn -> conn.preparedQuery(FORGET).execute(Tuple.of(projectId, kind.name()))).await().atMost(WAIT);
     }
 
-    List<Resource> entries(UUID projectId) {
-        return db.run(conn -> conn.preparedQuery(ENTRIES).execute(Tuple.of(projectId))).map(rows -> {
-            List<Resource> out = new ArrayList<>();
-            for (Row r : rows) {
-                out.add(new Resource(Kind.valueOf(r.getString("kind")), r.getString("name")));
-            }
-            return out;
-        }).await().atMost(WAIT);
-    }
-
     /** The projects whose release waits for resources to be dropped. */
     List<Releasing> releasing() {
         return db.run(conn -> conn.query(RELEASING).execute()).map(rows -> {
@@ -114,11 +102,5 @@ class EngineLedger {
      */
     void reason(UUID projectId, String reason) {
         db.run(conn -> conn.preparedQuery(REASON).execute(Tuple.of(projectId, reason))).await().atMost(WAIT);
-    }
-
-    /** RELEASED, if nothing is left (the statement's guard checks the ledger and the lease). */
-    boolean finishRelease(UUID projectId) {
-        return db.run(conn -> Transitions.finishRelease(conn, projectId, null)).map(rows -> rows.size() > 0)
-                .await().atMost(WAIT);
     }
 }

@@ -47,6 +47,7 @@ class PostgresLogicalEngine implements MigrationEngine {
 
     final EngineSettings.Postgres settings;
     final EngineLedger ledger;
+    private final WorkerStore store;
     final MeterRegistry registry;
     private final SecretCipher secrets;
     final Semaphore snapshots;
@@ -60,9 +61,11 @@ class PostgresLogicalEngine implements MigrationEngine {
     private record Backoff(Instant next, int attempts) {
     }
 
-    PostgresLogicalEngine(EngineSettings settings, EngineLedger ledger, SecretCipher secrets, MeterRegistry registry) {
+    PostgresLogicalEngine(EngineSettings settings, EngineLedger ledger, WorkerStore store, SecretCipher secrets,
+            MeterRegistry registry) {
         this.settings = settings.postgres();
         this.ledger = ledger;
+        this.store = store;
         this.secrets = secrets;
         this.registry = registry;
         this.snapshots = new Semaphore(Math.max(1, this.settings.maxConcurrentSnapshots()), true);
@@ -237,7 +240,7 @@ class PostgresLogicalEngine implements MigrationEngine {
                 try {
                     releaseResources(project);
                     releaseBackoff.remove(project.projectId());
-                    if (ledger.finishRelease(project.projectId())) {
+                    if (store.finishRelease(project.projectId()).await().atMost(Duration.ofSeconds(15))) {
                         LOG.infof("Project %s released: its slot, publication and checkpoint table are dropped", project.projectId());
                     }
                 } catch (Exception e) {

@@ -101,8 +101,8 @@ public class ProjectLifecycle {
             }
             return Transitions.finishRelease(conn, id, now).chain(rows -> rows.size() == 1
                     ? Uni.createFrom().item(ProjectRows.view(rows.iterator().next()))
-                    : conn.preparedQuery("select " + ProjectRows.COLUMNS + " from project p where p.id = $1")
-                            .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).map(r -> ProjectRows.view(r.iterator().next())));
+                    // still RELEASING (a worker holds its lease): the row as the transaction has it, already locked
+                    : Transitions.lockForEdit(conn, id).map(ProjectRows::view));
         }));
     }
 
