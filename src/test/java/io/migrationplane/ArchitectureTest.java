@@ -55,7 +55,7 @@ class ArchitectureTest {
         MAY_USE.put("audit.rest", List.of("audit", "http", "error", "security"));
         MAY_USE.put("security", List.of("db", "http", "error"));
         MAY_USE.put("diagnostics", List.of("db", "http", "error", "security"));
-        MAY_USE.put("metrics", List.of("project", "db"));
+        MAY_USE.put("metrics", List.of("project", "project.read", "db"));
         MAY_USE.put("http", List.of("project", "db", "error"));
         MAY_USE.put("db", List.of("error"));
         MAY_USE.put("error", List.of());

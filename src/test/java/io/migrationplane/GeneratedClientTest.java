@@ -134,7 +134,7 @@ class GeneratedClientTest {
         assertEquals(name, read.getName());
         assertEquals(created.getCreatedAt().toInstant(), read.getCreatedAt().toInstant());
 
-        ProjectPage page = projects.listProjects(List.of(ProjectStatus.NOT_STARTED), name, List.of("team:payments"), "-createdAt", 0, 20);
+        ProjectPage page = projects.listProjects(List.of(ProjectStatus.NOT_STARTED), name, List.of("team:payments"), "-createdAt", null, null, 0, 20);
         assertEquals(1L, page.getTotalItems());
         assertEquals(id, page.getItems().get(0).getId());
 
@@ -160,7 +160,7 @@ class GeneratedClientTest {
         await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> status(id) == ProjectStatus.RELEASED);
         assertNotNull(projects.getProject(id, null).getReleasedAt());
 
-        projects.deleteProject(name, id, null);
+        projects.deleteProject(name, id, null, null);
 
         ApiException gone = assertThrows(ApiException.class, () -> projects.getProject(id, null));
         assertEquals(404, gone.getCode());
@@ -190,7 +190,7 @@ class GeneratedClientTest {
         assertEquals(ProjectStatus.NOT_STARTED, problem.getCurrentStatus());
         assertEquals(List.of(ProjectStatus.PAUSED, ProjectStatus.FAILED, ProjectStatus.COMPLETED), problem.getAllowedStatuses());
         assertEquals(ProjectStatus.NOT_STARTED, status(project.getId()), "nothing changed");
-        projects.deleteProject(project.getName(), project.getId(), null);
+        projects.deleteProject(project.getName(), project.getId(), null, null);
     }
 
     @Test
@@ -219,7 +219,7 @@ class GeneratedClientTest {
         EventPage trail = projects.listProjectEvents(id, 0, 50);
         assertEquals(List.of(EventAction.CREATED, EventAction.UPDATED),
                 trail.getItems().stream().map(Event::getAction).collect(Collectors.toList()), "oldest first");
-        projects.deleteProject(read.getName(), id, null);
+        projects.deleteProject(read.getName(), id, null, null);
     }
 
     @Test
@@ -232,8 +232,8 @@ class GeneratedClientTest {
         assertEquals(original.getLabels(), clone.getLabels());
         assertEquals(original.getObjects(), clone.getObjects());
         assertEquals(original.getSimulation(), clone.getSimulation());
-        projects.deleteProject(clone.getName(), clone.getId(), null);
-        projects.deleteProject(original.getName(), original.getId(), null);
+        projects.deleteProject(clone.getName(), clone.getId(), null, null);
+        projects.deleteProject(original.getName(), original.getId(), null, null);
     }
 
     @Test
@@ -243,7 +243,7 @@ class GeneratedClientTest {
         UUID missing = UUID.randomUUID();
 
         BatchResult started = projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.START)
-                .ids(new LinkedHashSet<>(List.of(a.getId(), b.getId(), missing))), null);
+                .ids(new LinkedHashSet<>(List.of(a.getId(), b.getId(), missing))), null, null);
         assertEquals(List.of(a.getId(), b.getId()), started.getSucceeded());
         assertEquals(1, started.getFailed().size());
         BatchFailure failure = started.getFailed().get(0);
@@ -253,21 +253,21 @@ class GeneratedClientTest {
         assertEquals(ProjectStatus.RUNNING, status(b.getId()));
 
         Set<UUID> both = new LinkedHashSet<>(List.of(a.getId(), b.getId()));
-        BatchResult refused = projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.RELEASE).ids(both), null);
+        BatchResult refused = projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.RELEASE).ids(both), null, null);
         assertEquals(List.of(), refused.getSucceeded());
         assertEquals(List.of(ProblemCode.INVALID_STATE, ProblemCode.INVALID_STATE),
                 refused.getFailed().stream().map(BatchFailure::getCode).collect(Collectors.toList()));
 
         assertEquals(List.of(a.getId(), b.getId()),
-                projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.PAUSE).ids(both), null).getSucceeded());
+                projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.PAUSE).ids(both), null, null).getSucceeded());
         assertEquals(List.of(a.getId(), b.getId()),
-                projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.RELEASE).ids(both), null).getSucceeded());
+                projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.RELEASE).ids(both), null, null).getSucceeded());
         await().atMost(AWAIT).pollInterval(Duration.ofMillis(100))
                 .until(() -> status(a.getId()) == ProjectStatus.RELEASED && status(b.getId()) == ProjectStatus.RELEASED);
 
         BatchResult deleted = projects.batchProjects(new BatchRequest().action(BatchRequest.ActionEnum.DELETE).ids(both)
                 .putConfirmNamesItem(a.getId().toString(), a.getName())
-                .putConfirmNamesItem(b.getId().toString(), b.getName()), null);
+                .putConfirmNamesItem(b.getId().toString(), b.getName()), null, null);
         assertEquals(List.of(a.getId(), b.getId()), deleted.getSucceeded());
         assertEquals(List.of(), deleted.getFailed());
         for (Project p : List.of(a, b)) {

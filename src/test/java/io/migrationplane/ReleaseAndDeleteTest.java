@@ -72,7 +72,8 @@ class ReleaseAndDeleteTest {
 
         Api.delete(id, name).then().statusCode(204);
 
-        assertEquals(0, Sql.count("select count(*) from project where id = cast(? as uuid)", id));
+        assertEquals(1, Sql.count("select count(*) from project where id = cast(? as uuid) and status = 'DELETED'"
+                + " and purge_after > now() + interval '6 days'", id), "the definition stays for the restore window (7 days)");
         assertEquals(0, Sql.count("select count(*) from project_runtime where project_id = cast(? as uuid)", id),
                 "steps, progress, checkpoints and lease live in project_runtime");
         given().get(Api.BASE + "/" + id).then().statusCode(404).body("code", equalTo("PROJECT_NOT_FOUND"));

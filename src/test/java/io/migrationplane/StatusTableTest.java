@@ -29,10 +29,13 @@ class StatusTableTest {
 
     private static final List<String> STATUSES = List.of("NOT_STARTED", "RUNNING", "PAUSED", "FAILED", "COMPLETED",
             "RELEASING", "RELEASED");
-    private static final List<String> ACTIONS = List.of("start", "pause", "resume", "release", "delete", "clone",
-            "editLabels", "editConfig");
+    private static final List<String> ACTIONS = List.of("start", "pause", "resume", "switchover", "release", "delete",
+            "clone", "restore", "editLabels", "editConfig");
 
-    /** status -> action -> expected HTTP status; absent means 409 INVALID_STATE. */
+    /**
+     * status -> action -> expected HTTP status; absent means 409 INVALID_STATE. The RUNNING fixture has no
+     * incremental sync, so its switchover is 409 too (SwitchoverTest covers the 202); DELETED is its own test.
+     */
     private static final Map<String, Map<String, Integer>> ALLOWED = Map.of(
             "NOT_STARTED", Map.of("start", 200, "delete", 204, "clone", 201, "editLabels", 200, "editConfig", 200),
             "RUNNING", Map.of("pause", 200, "clone", 201, "editLabels", 200),
@@ -47,7 +50,9 @@ class StatusTableTest {
             "pause", List.of("RUNNING"),
             "resume", List.of("PAUSED", "FAILED"),
             "release", List.of("PAUSED", "FAILED", "COMPLETED"),
-            "delete", List.of("NOT_STARTED", "RELEASED"));
+            "delete", List.of("NOT_STARTED", "RELEASED"),
+            "switchover", List.of("RUNNING"),
+            "restore", List.of("DELETED"));
 
     static Stream<Arguments> cells() {
         List<Arguments> cells = new ArrayList<>();
@@ -90,6 +95,7 @@ class StatusTableTest {
             case "clone" -> response.then().body("status", equalTo("NOT_STARTED")).body("clonedFrom", equalTo(id));
             case "editLabels" -> response.then().body("labels.wave", equalTo("2"));
             case "editConfig" -> response.then().body("source.host", equalTo("10.1.1.1"));
+            case "switchover", "restore" -> throw new IllegalStateException(action + " is not allowed by any fixture here");
             default -> throw new IllegalStateException(action);
         }
         if (!action.equals("clone") && !action.equals("delete")) {
@@ -100,6 +106,21 @@ class StatusTableTest {
         }
     }
 
+    /** A deleted project is 404 to every action but restore, which brings it back as NOT_STARTED; nothing else changes it. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} of a DELETED project -> 404")
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "start", "pause", "resume", "switchover", "release", "delete",
+            "clone", "editLabels", "editConfig" })
+    void deletedProjectsAreNotFoundButToRestore(String action) {
+        String id = Api.create("deleted-cell");
+        String name = Api.project(id).getString("name");
+        Api.delete(id, name).then().statusCode(204);
+        List<String> eventsBefore = Api.eventActions(id);
+        perform(id, name, action).then().statusCode(404).contentType("application/problem+json")
+                .body("code", equalTo("PROJECT_NOT_FOUND"));
+        assertEquals(eventsBefore, Api.eventActions(id), "a refused action records nothing");
+        perform(id, name, "restore").then().statusCode(200).body("status", equalTo("NOT_STARTED"));
+    }
+
     private static Response perform(String id, String name, String action) {
         return switch (action) {
             case "delete" -> Api.delete(id, name);
@@ -108,6 +129,7 @@ class StatusTableTest {
             case "editConfig" -> given().contentType("application/merge-patch+json")
                     .body(Map.of("source", Map.of("host", "10.1.1.1"))).patch(Api.BASE + "/" + id);
             case "clone" -> given().contentType(ContentType.JSON).post(Api.BASE + "/" + id + "/clone");
+            case "restore", "switchover" -> given().contentType(ContentType.JSON).body("{}").post(Api.BASE + "/" + id + "/" + action);
             default -> Api.action(id, action);
         };
     }

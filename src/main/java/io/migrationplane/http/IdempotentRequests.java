@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.migrationplane.db.ReadClient;
 import io.migrationplane.db.Transactions;
 import io.migrationplane.error.ApiProblem;
+import io.migrationplane.project.ProjectView;
 import io.migrationplane.error.Failures;
 import io.migrationplane.error.ProblemCode;
 import io.quarkus.scheduler.Scheduled;
@@ -50,7 +51,8 @@ public class IdempotentRequests {
               from idempotency_key where key = $1
             """;
     private static final String COMPLETE = """
-            update idempotency_key set state = 'DONE', status = $2, content_type = $3, body = $4, location = $5, etag = $6
+            update idempotency_key set state = 'DONE', status = $2, content_type = $3, body = $4, location = $5, etag = $6,
+                   project_id = $7
              where key = $1
             """;
     private static final String FORGET = "delete from idempotency_key where key = $1 and (state = 'PENDING' or expires_at < now())";
@@ -117,7 +119,9 @@ public class IdempotentRequests {
         return db.run(conn -> conn.preparedQuery(COMPLETE).execute(Tuple.tuple().addString(key).addInteger(response.getStatus())
                 .addString(type == null ? null : type.toString()).addString(body)
                 .addString(location == null ? null : location.toString())
-                .addString(etag == null ? null : etag.toString()))).replaceWithVoid();
+                .addString(etag == null ? null : etag.toString())
+                // the project it answered with, so that deleting the project deletes this record
+                .addUUID(response.getEntity() instanceof ProjectView p ? p.id() : null))).replaceWithVoid();
     }
 
     private Uni<Response> replay(String key, String fingerprint, Supplier<Uni<Response>> action) {

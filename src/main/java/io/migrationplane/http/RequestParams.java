@@ -88,6 +88,18 @@ public final class RequestParams {
         return value;
     }
 
+    /** A boolean query parameter: absent or empty is false; else exactly {@code true} or {@code false}. */
+    public static boolean flag(String name, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return false;
+        }
+        return switch (raw) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiProblem.validation(name, "must be true or false");
+        };
+    }
+
     public static <E extends Enum<E>> E enumValue(String name, String raw, Class<E> type) {
         try {
             return Enum.valueOf(type, raw.trim().toUpperCase());

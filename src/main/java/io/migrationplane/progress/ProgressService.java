@@ -34,9 +34,9 @@ public class ProgressService {
     private static final String READ = """
             select p.status, p.objects, p.rows_total, p.migration_types, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
                    r.rows_per_second, r.incremental_checkpoint, r.latency_millis, r.engine_tables, r.engine_rows_total,
-                   r.slot_retained_bytes
+                   r.slot_retained_bytes, r.switchover_requested_at, r.switchover_max_latency_ms
               from project p join project_runtime r on r.project_id = p.id
-             where p.id = $1
+             where p.id = $1 and p.status <> 'DELETED'
             """;
 
     private final ReadClient client;
@@ -65,6 +65,13 @@ public class ProgressService {
             // Never started: the steps it will run, all pending.
             steps = Steps.plan(r.getString("migration_types"));
         }
+        OffsetDateTime switchoverAt = r.getOffsetDateTime("switchover_requested_at");
+        if (switchoverAt != null && steps.stream().noneMatch(s -> s.name() == StepName.SWITCHOVER)) {
+            // requested, not yet taken in by the workers (they add the step at their next checkpoint)
+            steps.add(StepState.init(StepName.SWITCHOVER).running(switchoverAt.toInstant()));
+        }
+        Integer latencyMillis = r.getInteger("latency_millis");
+        Integer switchoverLatency = r.getInteger("switchover_max_latency_ms");
 
         List<ProgressView.StepView> stepViews = new ArrayList<>();
         StepStatus fullStatus = StepStatus.INIT;
@@ -77,6 +84,7 @@ public class ProgressService {
                 case FULL_MIGRATION -> percent(migrated, rowsTotal, s.status());
                 case FULL_VERIFICATION -> percent(verified, rowsTotal, s.status());
                 case INCREMENTAL_SYNC -> s.status() == StepStatus.INIT ? 0 : 100;
+                case SWITCHOVER -> switchoverPercent(s.status(), latencyMillis, switchoverLatency);
                 default -> s.status() == StepStatus.FINISHED ? 100 : 0;
             };
             stepViews.add(new ProgressView.StepView(s.name(), shown, percent, s.startedAt(), s.finishedAt(), s.error()));
@@ -96,12 +104,26 @@ public class ProgressService {
         }
         ProgressView.IncrementalSyncView incremental = null;
         if (incrementalStatus != null) {
-            Integer latency = r.getInteger("latency_millis");
+            Integer latency = latencyMillis;
             incremental = new ProgressView.IncrementalSyncView(incrementalStatus,
                     instant(r.getOffsetDateTime("incremental_checkpoint")),
                     latency == null ? null : latency / 1000.0, r.getLong("changes_applied"), r.getLong("slot_retained_bytes"));
         }
         return new ProgressView(status, stepViews, full, incremental);
+    }
+
+    /**
+     * How close a switchover is to its target: the target latency over the current one, 99 at most until the
+     * workers stopped at the final checkpoint.
+     */
+    private static int switchoverPercent(StepStatus status, Integer latencyMillis, Integer targetMillis) {
+        if (status == StepStatus.FINISHED) {
+            return 100;
+        }
+        if (status != StepStatus.RUNNING || latencyMillis == null || targetMillis == null) {
+            return 0;
+        }
+        return latencyMillis <= targetMillis ? 99 : (int) Math.min(99, (long) targetMillis * 100 / latencyMillis);
     }
 
     private static int percent(long done, long total, StepStatus status) {

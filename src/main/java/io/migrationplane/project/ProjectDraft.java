@@ -12,7 +12,8 @@ public record ProjectDraft(
         List<MigrationType> migrationTypes,
         List<TableInput> objects,
         Map<String, String> labels,
-        SimulationInput simulation) {
+        SimulationInput simulation,
+        AlertsInput alerts) {
 
     public record EndpointInput(EndpointType type, String host, Integer port, String database, String username,
             String password) {
@@ -22,5 +23,9 @@ public record ProjectDraft(
     }
 
     public record SimulationInput(Long rowsPerSecond, Long changesPerSecond, Integer failAtPercent) {
+    }
+
+    /** Alert thresholds; an absent one takes the service's default. */
+    public record AlertsInput(Double incrementalLatencySeconds, Long stalledForSeconds) {
     }
 }

@@ -20,6 +20,9 @@ public final class ProjectRules {
     public static final long MAX_ROWS_PER_SECOND = 1_000_000_000L;
     public static final long MAX_CHANGES_PER_SECOND = 10_000_000L;
     public static final int MAX_LABELS = 50;
+    public static final double MIN_LATENCY_THRESHOLD_SECONDS = 0.001;
+    public static final double MAX_LATENCY_THRESHOLD_SECONDS = 86_400;
+    public static final long MAX_STALLED_FOR_SECONDS = 604_800;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
@@ -51,6 +54,7 @@ public final class ProjectRules {
         tables(d.objects(), errors);
         labels(d.labels(), errors);
         simulation(d.simulation(), errors);
+        alerts(d.alerts(), errors);
         if (!errors.isEmpty()) {
             throw ApiProblem.validation(errors);
         }
@@ -169,6 +173,20 @@ public final class ProjectRules {
         }
         if (s.failAtPercent() != null && (s.failAtPercent() < 0 || s.failAtPercent() > 100)) {
             errors.add(new FieldError("simulation.failAtPercent", "must be between 0 and 100"));
+        }
+    }
+
+    private static void alerts(ProjectDraft.AlertsInput a, List<FieldError> errors) {
+        if (a == null) {
+            return;
+        }
+        Double latency = a.incrementalLatencySeconds();
+        if (latency != null && !(latency >= MIN_LATENCY_THRESHOLD_SECONDS && latency <= MAX_LATENCY_THRESHOLD_SECONDS)) {
+            errors.add(new FieldError("alerts.incrementalLatencySeconds",
+                    "must be between " + MIN_LATENCY_THRESHOLD_SECONDS + " and " + (long) MAX_LATENCY_THRESHOLD_SECONDS));
+        }
+        if (a.stalledForSeconds() != null && (a.stalledForSeconds() < 1 || a.stalledForSeconds() > MAX_STALLED_FOR_SECONDS)) {
+            errors.add(new FieldError("alerts.stalledForSeconds", "must be between 1 and " + MAX_STALLED_FOR_SECONDS));
         }
     }
 

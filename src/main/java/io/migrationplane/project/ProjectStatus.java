@@ -14,19 +14,23 @@ import java.util.Set;
  * <pre>
  *   NOT_STARTED --start--> RUNNING --pause--> PAUSED --resume--> RUNNING
  *   RUNNING ==workers finish==> COMPLETED        RUNNING ==a worker fails==> FAILED --resume--> RUNNING
+ *   RUNNING --switchover--> (RUNNING, switchover pending) ==caught up==> COMPLETED
  *   PAUSED | FAILED | COMPLETED --release--> RELEASING ==no live worker lease==> RELEASED
- *   NOT_STARTED | RELEASED --delete--> (gone)     any status --clone--> a new NOT_STARTED project
+ *   NOT_STARTED | RELEASED --delete--> DELETED --restore--> NOT_STARTED
+ *   DELETED ==retention over==> (purged)          any status but DELETED --clone--> a new NOT_STARTED project
  * </pre>
  * ({@code -->} a user's action, {@code ==>} the system's.)
  */
 public enum ProjectStatus {
     NOT_STARTED(EnumSet.of(ProjectAction.START, ProjectAction.DELETE, ProjectAction.CLONE), Editable.ALL),
-    RUNNING(EnumSet.of(ProjectAction.PAUSE, ProjectAction.CLONE), Editable.LABELS_AND_DESCRIPTION),
+    RUNNING(EnumSet.of(ProjectAction.PAUSE, ProjectAction.SWITCHOVER, ProjectAction.CLONE), Editable.LABELS_AND_DESCRIPTION),
     PAUSED(EnumSet.of(ProjectAction.RESUME, ProjectAction.RELEASE, ProjectAction.CLONE), Editable.LABELS_AND_DESCRIPTION),
     FAILED(EnumSet.of(ProjectAction.RESUME, ProjectAction.RELEASE, ProjectAction.CLONE), Editable.LABELS_AND_DESCRIPTION),
     COMPLETED(EnumSet.of(ProjectAction.RELEASE, ProjectAction.CLONE), Editable.LABELS_AND_DESCRIPTION),
     RELEASING(EnumSet.of(ProjectAction.CLONE), Editable.NOTHING),
-    RELEASED(EnumSet.of(ProjectAction.DELETE, ProjectAction.CLONE), Editable.NOTHING);
+    RELEASED(EnumSet.of(ProjectAction.DELETE, ProjectAction.CLONE), Editable.NOTHING),
+    /** Deleted, restorable until its purge; to everything but restore and the list's {@code deleted=true}, 404. */
+    DELETED(EnumSet.of(ProjectAction.RESTORE), Editable.NOTHING);
 
     /** Which configuration fields a PATCH may change in a status. */
     public enum Editable {
@@ -50,6 +54,16 @@ public enum ProjectStatus {
         return Arrays.stream(ProjectAction.values()).filter(allowed::contains).toList();
     }
 
+    /**
+     * The actions of a project in this status with these migration types: SWITCHOVER only with
+     * incremental sync (without it a run completes by itself).
+     */
+    public List<ProjectAction> allowedActions(boolean incrementalSync) {
+        List<ProjectAction> actions = allowedActions();
+        return incrementalSync || !allowed.contains(ProjectAction.SWITCHOVER) ? actions
+                : actions.stream().filter(a -> a != ProjectAction.SWITCHOVER).toList();
+    }
+
     public Editable editable() {
         return editable;
     }
@@ -59,20 +73,26 @@ public enum ProjectStatus {
         return Arrays.stream(values()).filter(s -> s.allows(action)).toList();
     }
 
-    /** The status a successful transition leads to; DELETE and CLONE lead to no new status of this project. */
+    /** The status a successful action leads to (SWITCHOVER through the workers); CLONE leads to no new status of this project. */
     public static ProjectStatus target(ProjectAction action) {
         return switch (action) {
-            case START, RESUME -> RUNNING;
+            case START, RESUME, RESTORE -> action == ProjectAction.RESTORE ? NOT_STARTED : RUNNING;
             case PAUSE -> PAUSED;
             case RELEASE -> RELEASING;
-            case DELETE, CLONE -> throw new IllegalArgumentException(action + " is not a status transition");
+            case DELETE -> DELETED;
+            // The workers complete the project once they caught up: COMPLETE is the system's transition.
+            case SWITCHOVER -> COMPLETED;
+            case CLONE -> throw new IllegalArgumentException(action + " is not a status transition");
         };
     }
 
     /**
      * What the system does by itself. The workers end a run (COMPLETED or FAILED, with their final
-     * checkpoint), and a release finishes once no worker holds a live lease: at once in the release
-     * request when none does (the usual case), else when the worker lets go or its lease expires.
+     * checkpoint; COMPLETED also when a switchover caught up), and a release finishes once no worker holds
+     * a live lease: at once in the release request when none does (the usual case), else when the worker
+     * lets go or its lease expires. The housekeeping also releases projects stale for longer than the
+     * auto-release policy (a RELEASE by the system, then FINISH_RELEASE) and purges deleted ones after the
+     * restore window (the row goes, the audit trail stays).
      */
     public enum SystemTransition {
         COMPLETE(RUNNING, COMPLETED), FAIL(RUNNING, FAILED), FINISH_RELEASE(RELEASING, RELEASED);

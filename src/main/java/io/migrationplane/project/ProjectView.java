@@ -32,7 +32,28 @@ public record ProjectView(
         Instant updatedAt,
         Instant startedAt,
         Instant releasedAt,
+        AlertThresholds alerts,
+        List<ActiveAlert> activeAlerts,
+        SwitchoverView switchover,
+        Instant deletedAt,
+        Instant restorableUntil,
         long version) {
+
+    /** The project's alert thresholds. */
+    public record AlertThresholds(double incrementalLatencySeconds, long stalledForSeconds) {
+    }
+
+    /** What is wrong with the project now, and since when. */
+    public enum AlertType {
+        LATENCY_HIGH, STALLED, FAILED
+    }
+
+    public record ActiveAlert(AlertType type, Instant since, String detail) {
+    }
+
+    /** A pending switchover: requested at, and given up at the deadline unless the workers caught up. */
+    public record SwitchoverView(Instant requestedAt, Instant deadline) {
+    }
 
     public record EndpointView(EndpointType type, String host, Integer port, String database, String username) {
     }

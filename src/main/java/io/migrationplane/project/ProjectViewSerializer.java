@@ -42,6 +42,17 @@ public class ProjectViewSerializer extends StdSerializer<ProjectView> {
     private static final SerializedString STARTED_AT = new SerializedString("startedAt");
     private static final SerializedString RELEASED_AT = new SerializedString("releasedAt");
     private static final SerializedString VERSION = new SerializedString("version");
+    private static final SerializedString ALERTS = new SerializedString("alerts");
+    private static final SerializedString INCREMENTAL_LATENCY_SECONDS = new SerializedString("incrementalLatencySeconds");
+    private static final SerializedString STALLED_FOR_SECONDS = new SerializedString("stalledForSeconds");
+    private static final SerializedString ACTIVE_ALERTS = new SerializedString("activeAlerts");
+    private static final SerializedString SWITCHOVER = new SerializedString("switchover");
+    private static final SerializedString DELETED_AT = new SerializedString("deletedAt");
+    private static final SerializedString RESTORABLE_UNTIL = new SerializedString("restorableUntil");
+    private static final SerializedString SINCE = new SerializedString("since");
+    private static final SerializedString DETAIL = new SerializedString("detail");
+    private static final SerializedString REQUESTED_AT = new SerializedString("requestedAt");
+    private static final SerializedString DEADLINE = new SerializedString("deadline");
     private static final SerializedString TYPE = new SerializedString("type");
     private static final SerializedString HOST = new SerializedString("host");
     private static final SerializedString PORT = new SerializedString("port");
@@ -82,6 +93,41 @@ public class ProjectViewSerializer extends StdSerializer<ProjectView> {
         instant(gen, UPDATED_AT, p.updatedAt());
         instant(gen, STARTED_AT, p.startedAt());
         instant(gen, RELEASED_AT, p.releasedAt());
+        gen.writeFieldName(ALERTS);
+        if (p.alerts() == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartObject();
+            gen.writeFieldName(INCREMENTAL_LATENCY_SECONDS);
+            gen.writeNumber(p.alerts().incrementalLatencySeconds());
+            number(gen, STALLED_FOR_SECONDS, p.alerts().stalledForSeconds());
+            gen.writeEndObject();
+        }
+        gen.writeFieldName(ACTIVE_ALERTS);
+        if (p.activeAlerts() == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartArray();
+            for (ProjectView.ActiveAlert alert : p.activeAlerts()) {
+                gen.writeStartObject();
+                name(gen, TYPE, alert.type());
+                instant(gen, SINCE, alert.since());
+                string(gen, DETAIL, alert.detail());
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+        }
+        gen.writeFieldName(SWITCHOVER);
+        if (p.switchover() == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartObject();
+            instant(gen, REQUESTED_AT, p.switchover().requestedAt());
+            instant(gen, DEADLINE, p.switchover().deadline());
+            gen.writeEndObject();
+        }
+        instant(gen, DELETED_AT, p.deletedAt());
+        instant(gen, RESTORABLE_UNTIL, p.restorableUntil());
         number(gen, VERSION, p.version());
         gen.writeEndObject();
     }

@@ -66,6 +66,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
     private static final Duration QUIET = Duration.ofMillis(10);
     private static final Duration SLOT_POLL = Duration.ofSeconds(2);
     private static final int VERIFY_ATTEMPTS = 5;
+    private static final Duration ALIVE = Duration.ofSeconds(5);
 
     /** This run lost its fence (another replica took the project over): it stops without failing the project. */
     private static final class Fenced extends RuntimeException {
@@ -116,6 +117,11 @@ final class PostgresRun extends WorkerRun implements Runnable {
     private Connection dst;
     private Connection src;
     private Connection replication;
+    /** The switchover this thread works towards, and its final position (-1 until the latency allowed one). */
+    private Switchover switchoverSeen;
+    private long switchoverLsn = -1;
+    /** When the thread last published (System.nanoTime()): a thread stuck in a statement stops publishing. */
+    private volatile long publishedAt = System.nanoTime();
 
     PostgresRun(PostgresLogicalEngine engine, WorkerStore.Claim claim) {
         super(claim.projectId(), claim.leaseToken(), claim.steps(), claim.rowsMigrated(), claim.rowsVerified(),
@@ -160,6 +166,12 @@ final class PostgresRun extends WorkerRun implements Runnable {
             outcome = p.outcome();
             failure = p.failure();
         }
+    }
+
+    /** A thread that has not published for 5 s is stuck (in a lock wait, a blocked COPY). */
+    @Override
+    boolean alive() {
+        return System.nanoTime() - publishedAt < ALIVE.toNanos();
     }
 
     @Override
@@ -231,7 +243,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
             end(StepName.FULL_MIGRATION);
         }
         if (incremental) {
-            stream(ck);
+            if (stream(ck)) {
+                completeSwitchover();
+            }
             return;
         }
         if (selected(StepName.FULL_VERIFICATION) && !finished(StepName.FULL_VERIFICATION)) {
@@ -559,9 +573,10 @@ final class PostgresRun extends WorkerRun implements Runnable {
 
     // ---- stream ---------------------------------------------------------------------------------------
 
-    private void stream(Checkpoint ck) throws Exception {
+    /** Streams until stopped; true when it stopped at a switchover's final checkpoint. */
+    private boolean stream(Checkpoint ck) throws Exception {
         if (stopped || ck == null) {
-            return;
+            return false;
         }
         begin(StepName.INCREMENTAL_SYNC);
         String pid = PostgresLogicalEngine.one(src, "select coalesce(active_pid::text, '') from pg_replication_slots where slot_name = ?", name);
@@ -637,6 +652,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
                         if (verifier != null && verifier.step(acked)) {
                             verifier = null;
                         }
+                        if (switchoverReached(acked, verifier != null)) {
+                            break;
+                        }
                     }
                     LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
                     continue;
@@ -682,6 +700,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
             // Stopped: what is not committed is rolled back and was not acknowledged, so the source sends it again.
             applier.discard();
             dst.rollback();
+            return !stopped;
         } finally {
             try {
                 stream.close();
@@ -689,6 +708,54 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 LOG.debugf("Closing the stream of %s: %s", projectId, e);
             }
         }
+    }
+
+    /**
+     * A pending switchover, looked at while nothing is in flight: once the latency is at most the target, the
+     * source's flushed WAL position is the final checkpoint; true once everything up to it is applied and
+     * acknowledged. Past the deadline the switchover is given up (the stream goes on).
+     */
+    private boolean switchoverReached(long acked, boolean verifying) throws SQLException {
+        Switchover s = switchover;
+        if (s == null || s.requestedAt().equals(gaveUpRequest)) {
+            return false;
+        }
+        if (!s.equals(switchoverSeen)) {
+            switchoverSeen = s;
+            switchoverLsn = -1;
+            switchoverStep(work, s);
+            publish(Outcome.RUNNING, null);
+        }
+        if (!verifying && switchoverLsn < 0 && workLatency <= s.maxLatencyMillis()) {
+            switchoverLsn = LogSequenceNumber.valueOf(PostgresLogicalEngine.one(src, "select pg_current_wal_flush_lsn()::text")).asLong();
+        }
+        if (switchoverLsn >= 0 && acked >= switchoverLsn) {
+            return true;
+        }
+        if (!Instant.now().isBefore(s.deadline())) {
+            String why = verifying
+                    ? "The switchover waited until " + s.deadline() + " for FULL_VERIFICATION to finish"
+                    : switchoverLsn >= 0
+                            ? "The incremental sync did not reach the source's position " + LogSequenceNumber.valueOf(switchoverLsn)
+                                    + " by " + s.deadline()
+                            : "The incremental sync did not catch up by " + s.deadline() + ": latency " + workLatency
+                                    + " ms, target " + s.maxLatencyMillis() + " ms";
+            giveUpSwitchover(work, s, Instant.now(), why + "; the project keeps running, request the switchover again");
+            switchoverLsn = -1;
+            publish(Outcome.RUNNING, null);
+        }
+        return false;
+    }
+
+    /** The stream stopped at the switchover's final checkpoint: the source's slot and publication go, the run completes. */
+    private void completeSwitchover() throws SQLException {
+        end(StepName.INCREMENTAL_SYNC);
+        end(StepName.SWITCHOVER);
+        dropSourceResources();
+        completion = "Switchover completed: the incremental sync stopped at the source's position "
+                + LogSequenceNumber.valueOf(switchoverLsn) + " (last change applied committed at " + workCheckpoint
+                + "); the replication slot and publication were dropped";
+        publish(Outcome.COMPLETED, null);
     }
 
     /** One destination transaction: the batch's changes and the new position, fenced; then the acknowledgement. */
@@ -928,6 +995,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
         long verified = Math.min(workVerified, Math.max(total, 0));
         published = new Published(List.copyOf(work), rows, verified, workChanges, rowsPerSecondNow, workCheckpoint, workLatency,
                 tables, total, walRetained, outcome, failure);
+        publishedAt = System.nanoTime();
     }
 
     private boolean selectedRunning() {

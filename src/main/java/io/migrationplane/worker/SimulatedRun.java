@@ -2,7 +2,9 @@ package io.migrationplane.worker;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
+import io.migrationplane.progress.StepName;
 import io.migrationplane.progress.StepState;
 import io.migrationplane.progress.StepStatus;
 
@@ -51,14 +53,51 @@ final class SimulatedRun extends WorkerRun {
                 case FULL_MIGRATION -> fullMigration(i, now, dt);
                 case INCREMENTAL_SYNC -> incrementalSync(i, now, dt);
                 case FULL_VERIFICATION -> verification(i, now, dt);
+                case SWITCHOVER -> false; // below, once the other steps moved on
             };
             if (outcome == Outcome.FAILED || blocking) {
                 return;
             }
         }
-        if (steps.stream().allMatch(StepState::isFinished)) {
+        Switchover pending = switchover;
+        if (pending != null && !pending.requestedAt().equals(gaveUpRequest)) {
+            switchover(pending, now);
+        } else if (steps.stream().allMatch(StepState::isFinished)) {
             outcome = Outcome.COMPLETED;
         }
+    }
+
+    /**
+     * A pending switchover: once every other step finished and the incremental latency is below the target,
+     * the incremental sync stops at this checkpoint and the run completes; past the deadline it is given up.
+     */
+    private void switchover(Switchover s, Instant now) {
+        int at = switchoverStep(steps, s);
+        List<String> waiting = steps.stream()
+                .filter(st -> st.name() != StepName.INCREMENTAL_SYNC && st.name() != StepName.SWITCHOVER && !st.isFinished())
+                .map(st -> st.name() + " is " + st.status()).toList();
+        if (waiting.isEmpty() && latencyMillis <= s.maxLatencyMillis()) {
+            for (int i = 0; i < steps.size(); i++) {
+                if (steps.get(i).name() == StepName.INCREMENTAL_SYNC || i == at) {
+                    steps.set(i, steps.get(i).finished(now));
+                }
+            }
+            completion = "Switchover completed: the incremental sync stopped at checkpoint " + checkpoint + " (latency "
+                    + latencyMillis + " ms, target " + s.maxLatencyMillis() + " ms)";
+            outcome = Outcome.COMPLETED;
+        } else if (!now.isBefore(s.deadline())) {
+            String why = waiting.isEmpty()
+                    ? "The incremental sync did not catch up by " + s.deadline() + ": latency " + latencyMillis
+                            + " ms, target " + s.maxLatencyMillis() + " ms; the project keeps running, request the switchover again"
+                    : "The switchover waited until " + s.deadline() + " for " + String.join(", ", waiting)
+                            + "; the project keeps running, request the switchover again";
+            giveUpSwitchover(steps, s, now, why);
+        }
+    }
+
+    @Override
+    boolean alive() {
+        return true;
     }
 
     /**

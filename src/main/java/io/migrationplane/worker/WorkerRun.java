@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import io.migrationplane.progress.StepName;
 import io.migrationplane.progress.StepState;
+import io.migrationplane.progress.StepStatus;
 
 /**
  * The full-migration and incremental-sync workers of one project on this replica, whatever engine runs
@@ -43,6 +45,23 @@ abstract class WorkerRun {
     /** The WAL the project's replication slot keeps on the source; null without one. */
     Long slotRetainedBytes;
 
+    /** A switchover as the database holds it: requested at, given up at the deadline, the latency to reach. */
+    record Switchover(Instant requestedAt, Instant deadline, int maxLatencyMillis) {
+    }
+
+    /** The pending switchover, as the last checkpoint read it back; null when none is. */
+    volatile Switchover switchover;
+    /** Why the run gave the switchover requested at {@link #gaveUpRequest} up; the supervisor records it. */
+    volatile String switchoverGaveUp;
+    volatile Instant gaveUpRequest;
+    /** The detail of the COMPLETED event when the run did not simply finish its steps (a switchover). */
+    volatile String completion;
+
+    private double lastRows = -1;
+    private double lastVerified;
+    private double lastChanges;
+    private List<StepState> lastSteps;
+
     WorkerRun(UUID projectId, UUID leaseToken, List<StepState> steps, long rowsMigrated, long rowsVerified,
             long changesApplied, boolean failConsumed, Instant checkpoint) {
         this.projectId = projectId;
@@ -57,6 +76,47 @@ abstract class WorkerRun {
 
     /** Moves the run on to {@code now} (or takes in what its threads did since the last call). */
     abstract void advance(Instant now);
+
+    /** Whether the run still works (a run on its own thread: it published something lately). */
+    abstract boolean alive();
+
+    /**
+     * Whether the run made progress since the last call (the STALLED alert): rows copied or verified,
+     * changes applied, a step moved, or an incremental sync that is alive and keeps up with its source.
+     */
+    final boolean progressed() {
+        boolean monitoring = steps.stream().anyMatch(s -> s.status() == StepStatus.MONITORING);
+        boolean moved = rowsMigrated != lastRows || rowsVerified != lastVerified || changesApplied != lastChanges
+                || !steps.equals(lastSteps);
+        lastRows = rowsMigrated;
+        lastVerified = rowsVerified;
+        lastChanges = changesApplied;
+        lastSteps = List.copyOf(steps);
+        return alive() && (moved || monitoring);
+    }
+
+    /** The switchover's step, added when it is not there yet; its index. */
+    final int switchoverStep(List<StepState> list, Switchover s) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).name() == StepName.SWITCHOVER) {
+                if (list.get(i).status() != StepStatus.RUNNING) {
+                    list.set(i, StepState.init(StepName.SWITCHOVER)
+                            .running(s.requestedAt()));
+                }
+                return i;
+            }
+        }
+        list.add(StepState.init(StepName.SWITCHOVER).running(s.requestedAt()));
+        return list.size() - 1;
+    }
+
+    /** Gives the switchover up: its step FAILED with why, for the supervisor to record. */
+    final void giveUpSwitchover(List<StepState> list, Switchover s, Instant now, String why) {
+        int i = switchoverStep(list, s);
+        list.set(i, list.get(i).failed(now, why));
+        gaveUpRequest = s.requestedAt();
+        switchoverGaveUp = why;
+    }
 
     /** Completes when nothing of the run works any more (a run on its own thread: when that thread has ended). */
     final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.migrationplane.db.Transactions;
 import io.migrationplane.progress.StepName;
+import io.migrationplane.progress.StepStatus;
 import io.migrationplane.progress.StepState;
 import io.migrationplane.progress.Steps;
 import io.migrationplane.project.Engine;
@@ -47,24 +48,33 @@ class WorkerStore {
                       p.changes_per_second, p.fail_at_percent, p.engine, p.objects, r.engine_tables,
                       p.source_host, p.source_port, p.source_database, p.source_username, p.source_password,
                       p.destination_host, p.destination_port, p.destination_database, p.destination_username,
-                      p.destination_password
+                      p.destination_password, r.switchover_requested_at, r.switchover_deadline, r.switchover_max_latency_ms
             """;
 
+    /**
+     * A run's checkpoint ($1 project, $2 lease token: the fence), which also keeps the alerts' watch: since
+     * when the latency ($9) is above the project's threshold, and when the run last made progress ($14).
+     * It reads the pending switchover back, so that the run learns of one within a tick.
+     */
     private static final String CHECKPOINT = """
-            update project_runtime
-               set steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
-                   changes_applied = greatest(changes_applied, $6), rows_per_second = $7,
+            update project_runtime r
+               set steps = $3, rows_migrated = greatest(r.rows_migrated, $4), rows_verified = greatest(r.rows_verified, $5),
+                   changes_applied = greatest(r.changes_applied, $6), rows_per_second = $7,
                    incremental_checkpoint = $8, latency_millis = $9, updated_at = now(),
-                   engine_tables = coalesce($11, engine_tables), engine_rows_total = coalesce($12, engine_rows_total),
+                   engine_tables = coalesce($11, r.engine_tables), engine_rows_total = coalesce($12, r.engine_rows_total),
                    slot_retained_bytes = $13,
+                   progress_at = case when $14 then now() else r.progress_at end,
+                   latency_high_since = case when $9 > p.alert_latency_ms then coalesce(r.latency_high_since, now()) end,
                    -- renewed once half the TTL is used up, not on every tick: an unchanged lease_expires_at (the
                    -- only indexed column written here) lets PostgreSQL update the row in place (HOT), without
                    -- touching three indexes per project per tick
-                   lease_expires_at = case when lease_expires_at < now() + $10 * interval '1 millisecond' / 2
-                                           then now() + $10 * interval '1 millisecond' else lease_expires_at end
-             where %s
-               and exists (select 1 from project p where p.id = $1 and p.status = 'RUNNING')
-            """.formatted(Transitions.WORKER_FENCE);
+                   lease_expires_at = case when r.lease_expires_at < now() + $10 * interval '1 millisecond' / 2
+                                           then now() + $10 * interval '1 millisecond' else r.lease_expires_at end
+              from project p
+             where r.%s
+               and p.id = $1 and p.status = 'RUNNING'
+            returning r.switchover_requested_at, r.switchover_deadline, r.switchover_max_latency_ms
+            """.formatted(Transitions.WORKER_FENCE.replace(" and ", " and r."));
 
     private static final String LET_GO = """
             update project_runtime set lease_owner = null, lease_token = null, lease_expires_at = null, rows_per_second = 0
@@ -114,7 +124,7 @@ class WorkerStore {
     record Claim(UUID projectId, UUID leaseToken, Engine engine, List<StepState> steps, long rowsMigrated,
             long rowsVerified, long changesApplied, boolean failConsumed, Instant checkpoint, long rowsTotal,
             long rowsPerSecond, long changesPerSecond, Integer failAtPercent, String objects, String engineTables,
-            Endpoint source, Endpoint destination) {
+            Endpoint source, Endpoint destination, WorkerRun.Switchover switchover) {
 
         boolean selected(StepName step) {
             return steps.stream().anyMatch(s -> s.name() == step);
@@ -133,8 +143,14 @@ class WorkerStore {
         return db.run(conn -> conn.preparedQuery(CLAIM).execute(args)).map(rows -> {
             List<Claim> claims = new ArrayList<>();
             for (Row r : rows) {
+                WorkerRun.Switchover switchover = switchover(r);
+                List<StepState> steps = Steps.fromJson(r.getString("steps"));
+                if (switchover == null) {
+                    // a switchover that a pause or release cancelled leaves its step behind; a failed one stays
+                    steps.removeIf(st -> st.name() == StepName.SWITCHOVER && st.status() == StepStatus.RUNNING);
+                }
                 claims.add(new Claim(r.getUUID("project_id"), r.getUUID("lease_token"), Engine.valueOf(r.getString("engine")),
-                        Steps.fromJson(r.getString("steps")), r.getLong("rows_migrated"), r.getLong("rows_verified"),
+                        steps, r.getLong("rows_migrated"), r.getLong("rows_verified"),
                         r.getLong("changes_applied"), r.getBoolean("fail_consumed"),
                         instant(r.getOffsetDateTime("incremental_checkpoint")), r.getLong("rows_total"),
                         r.getLong("rows_per_second"), r.getLong("changes_per_second"), r.getInteger("fail_at_percent"),
@@ -143,7 +159,7 @@ class WorkerStore {
                                 r.getString("source_username"), r.getString("source_password")),
                         new Endpoint(r.getString("destination_host"), r.getInteger("destination_port"),
                                 r.getString("destination_database"), r.getString("destination_username"),
-                                r.getString("destination_password"))));
+                                r.getString("destination_password")), switchover));
             }
             return claims;
         });
@@ -161,17 +177,34 @@ class WorkerStore {
                     .addLong((long) run.rowsMigrated).addLong((long) run.rowsVerified).addLong((long) run.changesApplied)
                     .addDouble(run.measuredRowsPerSecond).addOffsetDateTime(offset(run.checkpoint))
                     .addInteger(run.checkpoint == null ? null : run.latencyMillis).addLong(ttlMillis)
-                    .addString(run.engineTables).addLong(run.engineRowsTotal).addLong(run.slotRetainedBytes));
+                    .addString(run.engineTables).addLong(run.engineRowsTotal).addLong(run.slotRetainedBytes)
+                    .addBoolean(run.progressed()));
         }
         return db.run(conn -> conn.preparedQuery(CHECKPOINT).executeBatch(batch)).map(result -> {
             boolean[] landed = new boolean[runs.size()];
             RowSet<Row> rs = result;
             for (int i = 0; i < landed.length && rs != null; i++) {
                 landed[i] = rs.rowCount() == 1;
+                if (landed[i]) {
+                    runs.get(i).switchover = switchover(rs.iterator().next());
+                }
                 rs = rs.next();
             }
             return landed;
         });
+    }
+
+    /** The pending switchover of a row that has its three columns, or null. */
+    private static WorkerRun.Switchover switchover(Row r) {
+        OffsetDateTime at = r.getOffsetDateTime("switchover_requested_at");
+        return at == null ? null : new WorkerRun.Switchover(at.toInstant(), r.getOffsetDateTime("switchover_deadline").toInstant(),
+                r.getInteger("switchover_max_latency_ms"));
+    }
+
+    /** Records that the run gave its switchover up (the request cleared, the step and an event written). */
+    Uni<Boolean> switchoverFailed(WorkerRun run, Instant requestedAt, String why) {
+        return db.run(conn -> Transitions.switchoverFailed(conn, run.projectId, run.leaseToken, Steps.toJson(run.steps),
+                offset(requestedAt), why));
     }
 
     /** COMPLETED or FAILED with the final checkpoint, atomically and only if still leased; false when it was not. */

@@ -124,7 +124,9 @@ public class WorkerSupervisor {
         return store.claim(replicaId, ttl, (int) limit, postgres.enabled()).invoke(claimed -> {
             for (WorkerStore.Claim claim : claimed) {
                 MigrationEngine engine = claim.engine() == Engine.POSTGRES_LOGICAL ? postgres : simulated;
-                runs.put(claim.projectId(), engine.open(claim, now));
+                WorkerRun run = engine.open(claim, now);
+                run.switchover = claim.switchover();
+                runs.put(claim.projectId(), run);
             }
             claimsCounter.increment(claimed.size());
         }).replaceWithVoid();
@@ -198,6 +200,8 @@ public class WorkerSupervisor {
                     for (int i = 0; i < active.size(); i++) {
                         if (!landed[i]) {
                             stops.add(stop(active.get(i), "its checkpoint was refused"));
+                        } else if (active.get(i).switchoverGaveUp != null) {
+                            stops.add(recordGaveUp(active.get(i)));
                         }
                     }
                     return concat(stops);
@@ -211,10 +215,22 @@ public class WorkerSupervisor {
                 });
     }
 
+    /** A switchover the run gave up at its deadline: the request cleared and the event written (once). */
+    private Uni<Void> recordGaveUp(WorkerRun run) {
+        String why = run.switchoverGaveUp;
+        run.switchoverGaveUp = null;
+        return store.switchoverFailed(run, run.gaveUpRequest, why).invoke(done -> {
+            if (done) {
+                LOG.infof("Project %s: switchover given up: %s", run.projectId, why);
+            }
+        }).replaceWithVoid();
+    }
+
     private Uni<Void> finish(WorkerRun run) {
         boolean failed = run.outcome == WorkerRun.Outcome.FAILED;
         SystemTransition end = failed ? SystemTransition.FAIL : SystemTransition.COMPLETE;
-        return store.finish(run, end, failed ? run.failure : "Every selected step finished").invoke(done -> {
+        String detail = failed ? run.failure : run.completion != null ? run.completion : "Every selected step finished";
+        return store.finish(run, end, detail).invoke(done -> {
             run.stop(); // its work is over; this lets go of what it registered (a real run's gauges)
             runs.remove(run.projectId, run);
             if (done) {

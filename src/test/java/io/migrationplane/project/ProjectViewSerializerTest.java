@@ -43,7 +43,11 @@ class ProjectViewSerializerTest {
                 new ProjectView.EndpointView(EndpointType.OCEANBASE_MYSQL, "10.0.0.9", 2881, "shop", "mig"),
                 Arrays.asList(MigrationType.values()), "[{\"schema\":\"s\",\"table\":\"t\",\"rows\":5}]", "{\"team\":\"payments\"}",
                 new ProjectView.SimulationView(20000, 100, 40), Engine.POSTGRES_LOGICAL, Arrays.asList(ProjectAction.values()), UUID.randomUUID(),
-                t, t.plusSeconds(1), Instant.parse("2026-11-25T10:15:31Z"), t.plusNanos(1000), 7));
+                t, t.plusSeconds(1), Instant.parse("2026-11-25T10:15:31Z"), t.plusNanos(1000),
+                new ProjectView.AlertThresholds(0.25, 300),
+                List.of(new ProjectView.ActiveAlert(ProjectView.AlertType.LATENCY_HIGH, t, "Incremental \"latency\""),
+                        new ProjectView.ActiveAlert(ProjectView.AlertType.STALLED, t.plusSeconds(2), "No progress")),
+                new ProjectView.SwitchoverView(t, t.plusSeconds(300)), t.plusSeconds(3), t.plusSeconds(4), 7));
     }
 
     @Test
@@ -73,6 +77,6 @@ class ProjectViewSerializerTest {
         assertSameJson(new ProjectView(UUID.randomUUID(), "x", null, ProjectStatus.NOT_STARTED, null,
                 new ProjectView.EndpointView(EndpointType.POSTGRESQL, "db", null, null, null), null,
                 List.of(), null, null, new ProjectView.SimulationView(1, 0, null), null, List.of(), null,
-                Instant.EPOCH, Instant.EPOCH, null, null, 0));
+                Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, null, null, 0));
     }
 }

@@ -45,9 +45,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ProjectEdits {
 
-    private static final Set<String> READ_ONLY = Set.of("id", "status", "allowedActions", "clonedFrom", "createdAt",
-            "updatedAt", "startedAt", "releasedAt", "version");
-    private static final Set<String> ALWAYS_EDITABLE = Set.of("labels", "description");
+    private static final Set<String> READ_ONLY = Set.of("id", "status", "statusReason", "engine", "allowedActions",
+            "clonedFrom", "createdAt", "updatedAt", "startedAt", "releasedAt", "activeAlerts", "switchover", "deletedAt",
+            "restorableUntil", "version");
+    /** What a running or stopped project may still change: how it is described and watched. */
+    private static final Set<String> ALWAYS_EDITABLE = Set.of("labels", "description", "alerts");
 
     private final Transactions db;
     private final ProjectQueries queries;
@@ -56,10 +58,13 @@ public class ProjectEdits {
     private final SecretCipher secrets;
     /** Whether PostgreSQL to PostgreSQL projects get the real engine ({@code worker.EngineSettings}, same key). */
     private final boolean postgresEngine;
+    private final AlertSettings alertDefaults;
 
     public ProjectEdits(Transactions db, ProjectQueries queries, ObjectMapper json, SecretCipher secrets,
-            @ConfigProperty(name = "migration.engine.postgres.enabled", defaultValue = "false") boolean postgresEngine) {
+            @ConfigProperty(name = "migration.engine.postgres.enabled", defaultValue = "false") boolean postgresEngine,
+            AlertSettings alertDefaults) {
         this.db = db;
+        this.alertDefaults = alertDefaults;
         this.postgresEngine = postgresEngine;
         this.queries = queries;
         this.json = json;
@@ -112,10 +117,10 @@ public class ProjectEdits {
             }
         }
         return db.run(conn -> Transitions.lockForEdit(conn, id).chain(row -> {
-            if (row == null) {
+            ProjectView p = row == null ? null : ProjectRows.view(row);
+            if (p == null || p.status() == ProjectStatus.DELETED) {
                 throw ApiProblem.projectNotFound(id);
             }
-            ProjectView p = ProjectRows.view(row);
             if (ifMatch != null && ifMatch != p.version()) {
                 throw ApiProblem.versionMismatch(id, ifMatch, p.version());
             }
@@ -207,6 +212,9 @@ public class ProjectEdits {
         if (!Objects.equals(a.simulation(), b.simulation())) {
             changed.add("simulation");
         }
+        if (!Objects.equals(a.alerts(), b.alerts())) {
+            changed.add("alerts");
+        }
         return changed;
     }
 
@@ -217,7 +225,8 @@ public class ProjectEdits {
                         .map(t -> new ProjectDraft.TableInput(t.schema(), t.table(), t.rows())).toList(),
                 ProjectJson.labels(p.labels()),
                 new ProjectDraft.SimulationInput(p.simulation().rowsPerSecond(), p.simulation().changesPerSecond(),
-                        p.simulation().failAtPercent()));
+                        p.simulation().failAtPercent()),
+                new ProjectDraft.AlertsInput(p.alerts().incrementalLatencySeconds(), p.alerts().stalledForSeconds()));
     }
 
     private static ProjectDraft.EndpointInput input(ProjectView.EndpointView e) {
@@ -229,6 +238,7 @@ public class ProjectEdits {
         List<ProjectView.TableView> tables = d.objects().stream()
                 .map(t -> new ProjectView.TableView(t.schema(), t.table(), t.rows())).toList();
         ProjectDraft.SimulationInput s = d.simulation();
+        ProjectDraft.AlertsInput a = d.alerts();
         ProjectDraft.EndpointInput src = d.source();
         ProjectDraft.EndpointInput dst = d.destination();
         return new Transitions.Columns(d.name(), d.description(),
@@ -238,7 +248,11 @@ public class ProjectEdits {
                 tables.stream().mapToLong(ProjectView.TableView::rows).sum(), ProjectJson.labels(d.labels()),
                 s != null && s.rowsPerSecond() != null ? s.rowsPerSecond() : ProjectRules.DEFAULT_ROWS_PER_SECOND,
                 s != null && s.changesPerSecond() != null ? s.changesPerSecond() : ProjectRules.DEFAULT_CHANGES_PER_SECOND,
-                s == null ? null : s.failAtPercent(), Engine.of(src.type(), dst.type(), postgresEngine).name());
+                s == null ? null : s.failAtPercent(), Engine.of(src.type(), dst.type(), postgresEngine).name(),
+                a != null && a.incrementalLatencySeconds() != null ? (int) Math.round(a.incrementalLatencySeconds() * 1000)
+                        : (int) alertDefaults.incrementalLatency().toMillis(),
+                a != null && a.stalledForSeconds() != null ? a.stalledForSeconds().intValue()
+                        : (int) alertDefaults.stalledFor().toSeconds());
     }
 
     private String encrypted(String password) {

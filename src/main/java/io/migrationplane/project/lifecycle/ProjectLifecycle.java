@@ -7,13 +7,18 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.migrationplane.db.Transactions;
 import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.Failures;
 import io.migrationplane.error.ProblemCode;
+import io.migrationplane.progress.StepName;
 import io.migrationplane.progress.StepState;
 import io.migrationplane.progress.Steps;
+import io.migrationplane.project.MigrationType;
 import io.migrationplane.project.ProjectAction;
+import io.migrationplane.project.ProjectJson;
 import io.migrationplane.project.ProjectStatus;
 import io.migrationplane.project.ProjectView;
 import io.migrationplane.project.read.ProjectRows;
@@ -21,6 +26,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The status changes users ask for, single or in a batch: each is one statement of {@link Transitions}
@@ -36,9 +42,16 @@ public class ProjectLifecycle {
     private static final List<StepState> FULL_PLAN = Steps.plan(true, true, true, true);
 
     private final Transactions db;
+    private final LifecycleSettings.Switchover switchover;
+    private final LifecycleSettings.Deleted deleted;
+    private final boolean postgresEngine;
 
-    public ProjectLifecycle(Transactions db) {
+    public ProjectLifecycle(Transactions db, LifecycleSettings.Switchover switchover, LifecycleSettings.Deleted deleted,
+            @ConfigProperty(name = "migration.engine.postgres.enabled", defaultValue = "false") boolean postgresEngine) {
         this.db = db;
+        this.switchover = switchover;
+        this.deleted = deleted;
+        this.postgresEngine = postgresEngine;
     }
 
     static OffsetDateTime now() {
@@ -65,22 +78,111 @@ public class ProjectLifecycle {
                         : db.run(conn -> finishRelease(conn, requested, null)).onFailure().recoverWithItem(requested));
     }
 
-    /** Removes the project with everything it holds; the confirmation must be its exact name. */
+    /**
+     * Deletes the project: what it runs with (steps, progress, checkpoints, lease, idempotency records) at
+     * once, its definition after the restore window (purged at once when the window is 0). The confirmation
+     * must be its exact name.
+     */
     public Uni<Void> delete(UUID id, String confirmName, Long ifMatch, String actor) {
-        return db.run(conn -> Transitions.delete(conn, id, confirmName, now(), ifMatch, actor)).map(row -> {
+        OffsetDateTime now = now();
+        long retention = deleted.retention().toMillis();
+        return db.run(conn -> Transitions.delete(conn, id, confirmName, now, ifMatch, actor, retention).chain(row -> {
             if (row == null) {
                 throw ApiProblem.projectNotFound(id);
             }
             if (row.getLong("deleted") == 1) {
-                return null;
+                return retention > 0 ? Uni.createFrom().voidItem()
+                        : Transitions.purge(conn, id, now, 1, "Purged at once (migration.deleted.retention=0)").replaceWithVoid();
             }
             String name = row.getString("cur_name");
-            if (!name.equals(confirmName)) {
+            if (ProjectStatus.valueOf(row.getString("cur_status")) != ProjectStatus.DELETED && !name.equals(confirmName)) {
                 throw new ApiProblem(ProblemCode.CONFIRMATION_MISMATCH,
                         "confirmName must be exactly the project's name '" + name + "'").with("projectId", id);
             }
             throw refusal(row, ProjectAction.DELETE, id, ifMatch);
-        });
+        }));
+    }
+
+    /**
+     * Switchover: the workers are asked to stop the incremental sync once its latency is below
+     * {@code maxLatencySeconds} (null: the default) within {@code timeoutSeconds} (null: the default), and
+     * then complete the project. Answers the project with the pending switchover.
+     */
+    public Uni<ProjectView> switchover(UUID id, Long ifMatch, String actor, Double maxLatencySeconds, Long timeoutSeconds) {
+        OffsetDateTime now = now();
+        int latency = maxLatencySeconds == null ? (int) switchover.maxLatency().toMillis()
+                : (int) Math.round(maxLatencySeconds * 1000);
+        long timeout = timeoutSeconds == null ? switchover.timeout().toMillis() : timeoutSeconds * 1000;
+        return db.run(conn -> Transitions.switchover(conn, id, now, ifMatch, actor, timeout, latency).chain(row -> {
+            if (row == null) {
+                throw ApiProblem.projectNotFound(id);
+            }
+            if (row.getUUID(0) == null) {
+                throw switchoverRefusal(row, id, ifMatch);
+            }
+            // the answer row was read before the request was recorded: read the project as it is now
+            return Transitions.lockForEdit(conn, id).map(ProjectRows::view);
+        }));
+    }
+
+    /** Brings a deleted project back as NOT_STARTED, under {@code name} when given (its own name may be taken). */
+    public Uni<ProjectView> restore(UUID id, Long ifMatch, String actor, String name) {
+        OffsetDateTime now = now();
+        return db.run(conn -> Transitions.restore(conn, id, now, ifMatch, actor, name, postgresEngine))
+                .onFailure(e -> Failures.isUniqueViolation(e, "project_name_uq")).transform(e -> restoreNameTaken(id, name))
+                .map(row -> {
+                    if (row == null) {
+                        throw ApiProblem.projectNotFound(id);
+                    }
+                    if (row.getUUID(0) != null) {
+                        return ProjectRows.view(row);
+                    }
+                    long version = row.getLong("cur_version");
+                    if (ifMatch != null && ifMatch != version) {
+                        throw ApiProblem.versionMismatch(id, ifMatch, version);
+                    }
+                    throw ApiProblem.invalidState(id, row.getString("cur_name"),
+                            ProjectStatus.valueOf(row.getString("cur_status")), "restore",
+                            ProjectStatus.allowing(ProjectAction.RESTORE));
+                });
+    }
+
+    private static ApiProblem restoreNameTaken(UUID id, String name) {
+        String what = name == null ? "Its name is taken by another project now" : "A project named '" + name + "' exists";
+        return new ApiProblem(ProblemCode.NAME_TAKEN, what + "; restore it under another name: POST /api/v1/projects/" + id
+                + "/restore with {\"name\": \"<a free name>\"}").with("projectId", id).with("name", name);
+    }
+
+    /** Why a switchover was refused: the status, or what the project lacks for it. */
+    private static ApiProblem switchoverRefusal(Row row, UUID id, Long ifMatch) {
+        ProjectStatus status = ProjectStatus.valueOf(row.getString("cur_status"));
+        long version = row.getLong("cur_version");
+        if (status == ProjectStatus.DELETED) {
+            return ApiProblem.projectNotFound(id);
+        }
+        if (ifMatch != null && ifMatch != version) {
+            return ApiProblem.versionMismatch(id, ifMatch, version);
+        }
+        ApiProblem standard = refusal(row, ProjectAction.SWITCHOVER, id, ifMatch);
+        if (!status.allows(ProjectAction.SWITCHOVER)) {
+            return standard;
+        }
+        String name = row.getString("cur_name");
+        String detail;
+        if (!ProjectJson.types(row.getString("cur_types")).contains(MigrationType.INCREMENTAL_SYNC)) {
+            detail = "Project '" + name + "' has no incremental sync: it completes by itself once its steps finish";
+        } else if (row.getOffsetDateTime("cur_pending") != null) {
+            detail = "A switchover of project '" + name + "' is already under way (requested at "
+                    + row.getOffsetDateTime("cur_pending").toInstant() + ")";
+        } else {
+            String steps = Steps.fromJson(row.getString("cur_steps")).stream()
+                    .filter(st -> st.name() == StepName.FULL_MIGRATION || st.name() == StepName.INCREMENTAL_SYNC)
+                    .map(st -> st.name() + " is " + st.status()).collect(Collectors.joining(" and "));
+            detail = "Project '" + name + "' cannot switch over yet (" + steps + "): a switchover needs the full migration"
+                    + " FINISHED and the incremental sync MONITORING";
+        }
+        return new ApiProblem(ProblemCode.INVALID_STATE, detail).with("projectId", id).with("currentStatus", status.name())
+                .with("allowedStatuses", ProjectStatus.allowing(ProjectAction.SWITCHOVER).stream().map(Enum::name).toList());
     }
 
     /**
@@ -130,6 +232,9 @@ public class ProjectLifecycle {
 
     /** Why nothing moved, from what the locked row held: another version, or a status that does not allow it. */
     private static ApiProblem refusal(Row row, ProjectAction action, UUID id, Long ifMatch) {
+        if (ProjectStatus.DELETED.name().equals(row.getString("cur_status"))) {
+            return ApiProblem.projectNotFound(id);
+        }
         long version = row.getLong("cur_version");
         if (ifMatch != null && ifMatch != version) {
             return ApiProblem.versionMismatch(id, ifMatch, version);

@@ -64,14 +64,15 @@ public final class Transitions {
                                      source_password, destination_type, destination_host, destination_port,
                                      destination_database, destination_username, destination_password,
                                      migration_types, objects, table_count, rows_total, labels,
-                                     rows_per_second, changes_per_second, fail_at_percent, engine, created_at, updated_at)
+                                     rows_per_second, changes_per_second, fail_at_percent, engine, alert_latency_ms,
+                                     alert_stalled_seconds, created_at, updated_at, status_since)
                 values ($1, $2, $3, 'NOT_STARTED', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                        $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)
+                        $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $27, $27)
                 returning *),
             runtime as (insert into project_runtime (project_id) select id from created),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select id, name, created_at, 'CREATED', null, status, $26, 'Created' from created)
+                select id, name, created_at, 'CREATED', null, status, $28, 'Created' from created)
             select %s from created p
             """.formatted(ProjectRows.COLUMNS);
 
@@ -80,7 +81,7 @@ public final class Transitions {
      * runtime row and its first event. Its engine is chosen anew ($6: the PostgreSQL engine is enabled). Guards: the original exists (else no row), the unique name index.
      */
     private static final String CLONE = """
-            with original as (select * from project where id = $1),
+            with original as (select * from project where id = $1 and status <> 'DELETED'),
             created as (
                 insert into project (id, name, description, status,
                                      source_type, source_host, source_port, source_database, source_username,
@@ -88,7 +89,7 @@ public final class Transitions {
                                      destination_database, destination_username, destination_password,
                                      migration_types, objects, table_count, rows_total, labels,
                                      rows_per_second, changes_per_second, fail_at_percent, engine, cloned_from,
-                                     created_at, updated_at)
+                                     alert_latency_ms, alert_stalled_seconds, created_at, updated_at, status_since)
                 select $2, $3, o.description, 'NOT_STARTED',
                        o.source_type, o.source_host, o.source_port, o.source_database, o.source_username,
                        o.source_password, o.destination_type, o.destination_host, o.destination_port,
@@ -96,7 +97,8 @@ public final class Transitions {
                        o.migration_types, o.objects, o.table_count, o.rows_total, o.labels,
                        o.rows_per_second, o.changes_per_second, o.fail_at_percent,
                        case when $6 and o.source_type = 'POSTGRESQL' and o.destination_type = 'POSTGRESQL'
-                            then 'POSTGRES_LOGICAL' else 'SIMULATED' end, o.id, $4, $4
+                            then 'POSTGRES_LOGICAL' else 'SIMULATED' end, o.id,
+                       o.alert_latency_ms, o.alert_stalled_seconds, $4, $4, $4
                   from original o
                 returning *),
             runtime as (insert into project_runtime (project_id) select id from created),
@@ -135,16 +137,32 @@ public final class Transitions {
                        migration_types = $17, objects = $18, table_count = $19, rows_total = $20, labels = $21,
                        rows_per_second = $22, changes_per_second = $23, fail_at_percent = $24,
                        engine = case when status = 'NOT_STARTED' then $25 else engine end,
-                       updated_at = $26, version = version + 1
+                       alert_latency_ms = $26, alert_stalled_seconds = $27,
+                       updated_at = $28, version = version + 1
                  where id = $1 and version = $2
                 returning *),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select id, name, updated_at, 'UPDATED', status, status, $27, $28 from edited)
+                select id, name, updated_at, 'UPDATED', status, status, $29, $30 from edited)
             select %s from edited p
             """.formatted(ProjectRows.COLUMNS);
 
     // ---- a user's status changes: $1 id, $2 now, $3 If-Match version or null, $4 actor ----------------
+
+    /** What a run's start, stop or end resets in {@code project_runtime}: the LATENCY_HIGH watch and a pending switchover. */
+    private static final String UNWATCHED = """
+            latency_high_since = null, switchover_requested_at = null, switchover_deadline = null, switchover_max_latency_ms = null""";
+
+    /** The detail of a pause or release that cancelled a pending switchover ({@code c.pending_switchover}). */
+    private static final String SWITCHOVER_CANCELLED = """
+            case when c.pending_switchover is not null then 'The switchover requested at '
+                || to_char(c.pending_switchover at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' was cancelled' end""";
+
+    /** A switchover may begin once the full migration (if selected) finished and the incremental sync is MONITORING. */
+    private static final String SWITCHOVER_READY = """
+            c.steps::jsonb @> '[{"name": "INCREMENTAL_SYNC", "status": "MONITORING"}]'
+            and not (c.steps::jsonb @> '[{"name": "FULL_MIGRATION"}]'
+                     and not c.steps::jsonb @> '[{"name": "FULL_MIGRATION", "status": "FINISHED"}]')""";
 
     /**
      * Start: RUNNING, the workers unfenced with any old lease void, and the plan of steps written.
@@ -165,17 +183,19 @@ public final class Transitions {
             runtime as (
                 update project_runtime r
                    set active = true, lease_owner = null, lease_token = null, lease_expires_at = null, updated_at = now(),
+                       progress_at = $2, %s,
                        steps = (select coalesce(jsonb_agg(step order by n), '[]'::jsonb)::text
                                   from jsonb_array_elements($5::text::jsonb) with ordinality as plan(step, n)
                                  where step->>'name' = 'PRECHECK'
                                     or step->>'name' = any (string_to_array(m.migration_types, ',')))
                   from moved m where r.project_id = m.id),
             stop as (select 1 from moved where false)
-            """.formatted(in(ProjectAction.START)) + ANSWER;
+            """.formatted(in(ProjectAction.START), UNWATCHED) + ANSWER;
 
     /** Pause: PAUSED, the workers fenced and told to stop. Guard: status in {@code allowing(PAUSE)} and the version. */
     private static final String PAUSE = """
-            with cur as (select id, name, status, version from project where id = $1 for update),
+            with cur as (select p.id, p.name, p.status, p.version, r.switchover_requested_at as pending_switchover
+                           from project p left join project_runtime r on r.project_id = p.id where p.id = $1 for update of p),
             moved as (
                 update project p set status = 'PAUSED', version = p.version + 1, updated_at = $2
                   from cur
@@ -183,10 +203,11 @@ public final class Transitions {
                 returning p.*),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select m.id, m.name, $2, 'PAUSED', c.status, m.status, $4, null from moved m cross join cur c),
-            runtime as (update project_runtime set active = false, updated_at = now() where project_id in (select id from moved)),
+                select m.id, m.name, $2, 'PAUSED', c.status, m.status, $4, %s from moved m cross join cur c),
+            runtime as (update project_runtime set active = false, updated_at = now(), %s
+                         where project_id in (select id from moved)),
             stop as (select pg_notify('%s', id::text) from moved)
-            """.formatted(in(ProjectAction.PAUSE), STOP_CHANNEL) + ANSWER;
+            """.formatted(in(ProjectAction.PAUSE), SWITCHOVER_CANCELLED, UNWATCHED, STOP_CHANNEL) + ANSWER;
 
     /**
      * Resume: RUNNING, the workers unfenced from their last checkpoint. The lease is voided, so that a
@@ -205,10 +226,44 @@ public final class Transitions {
                 select m.id, m.name, $2, 'RESUMED', c.status, m.status, $4, null from moved m cross join cur c),
             runtime as (
                 update project_runtime
-                   set active = true, lease_owner = null, lease_token = null, lease_expires_at = null, updated_at = now()
+                   set active = true, lease_owner = null, lease_token = null, lease_expires_at = null, updated_at = now(),
+                       progress_at = $2, %s
                  where project_id in (select id from moved)),
             stop as (select 1 from moved where false)
-            """.formatted(in(ProjectAction.RESUME)) + ANSWER;
+            """.formatted(in(ProjectAction.RESUME), UNWATCHED) + ANSWER;
+
+    /**
+     * Switchover: the request recorded for the workers ($5 the timeout in milliseconds, $6 the latency to
+     * reach in milliseconds), which complete the project once they caught up ({@link SystemTransition#COMPLETE})
+     * or give up at the deadline ({@link #SWITCHOVER_FAILED}). The status stays RUNNING; the version moves, as
+     * the project now shows the pending switchover. Guard: status in {@code allowing(SWITCHOVER)}, the version,
+     * no switchover pending, and {@link #SWITCHOVER_READY}.
+     */
+    private static final String SWITCHOVER = """
+            with cur as (select p.id, p.name, p.status, p.version, p.migration_types, r.steps,
+                                r.switchover_requested_at as pending_switchover
+                           from project p left join project_runtime r on r.project_id = p.id where p.id = $1 for update of p),
+            moved as (
+                update project p set version = p.version + 1, updated_at = $2
+                  from cur c
+                 where p.id = c.id and c.status in (%s) and ($3::int8 is null or c.version = $3)
+                   and c.pending_switchover is null and %s
+                returning p.*),
+            runtime as (
+                update project_runtime
+                   set switchover_requested_at = $2, switchover_deadline = $2::timestamptz + $5::int8 * interval '1 millisecond',
+                       switchover_max_latency_ms = $6
+                 where project_id in (select id from moved)),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $2, 'SWITCHOVER_REQUESTED', c.status, m.status, $4,
+                       'Switchover requested: the incremental sync stops once its latency is below '
+                       || trim(trailing '.' from trim(trailing '0' from ($6 / 1000.0)::numeric(12, 3)::text))
+                       || ' s, waiting up to ' || ($5 / 1000) || ' s'
+                  from moved m cross join cur c),
+            stop as (select 1 from moved where false)
+            """.formatted(in(ProjectAction.SWITCHOVER), SWITCHOVER_READY) + ANSWER.replace("from cur c",
+            ", c.migration_types as cur_types, c.steps as cur_steps, c.pending_switchover as cur_pending\n  from cur c");
 
     /**
      * Release: RELEASING, the workers fenced and told to stop. The caller runs {@link #FINISH_RELEASE}
@@ -217,7 +272,8 @@ public final class Transitions {
      * {@code allowing(RELEASE)} and the version.
      */
     private static final String RELEASE = """
-            with cur as (select id, name, status, version from project where id = $1 for update),
+            with cur as (select p.id, p.name, p.status, p.version, r.switchover_requested_at as pending_switchover
+                           from project p left join project_runtime r on r.project_id = p.id where p.id = $1 for update of p),
             moved as (
                 update project p set status = 'RELEASING', version = p.version + 1, updated_at = $2
                   from cur
@@ -225,10 +281,11 @@ public final class Transitions {
                 returning p.*),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select m.id, m.name, $2, 'RELEASE_REQUESTED', c.status, m.status, $4, null from moved m cross join cur c),
-            runtime as (update project_runtime set active = false, updated_at = now() where project_id in (select id from moved)),
+                select m.id, m.name, $2, 'RELEASE_REQUESTED', c.status, m.status, $4, %s from moved m cross join cur c),
+            runtime as (update project_runtime set active = false, updated_at = now(), %s
+                         where project_id in (select id from moved)),
             stop as (select pg_notify('%s', id::text) from moved)
-            """.formatted(in(ProjectAction.RELEASE), STOP_CHANNEL) + ANSWER;
+            """.formatted(in(ProjectAction.RELEASE), SWITCHOVER_CANCELLED, UNWATCHED, STOP_CHANNEL) + ANSWER;
 
     /**
      * Delete: the project and, by cascade, its runtime row (progress, checkpoints, lease); the event
@@ -238,19 +295,126 @@ public final class Transitions {
     private static final String DELETE = """
             with cur as (select id, name, status, version from project where id = $1 for update),
             gone as (
-                delete from project p using cur
+                update project p set status = 'DELETED', deleted_at = $2, purge_after = $2::timestamptz + $6::int8 * interval '1 millisecond',
+                       updated_at = $2, version = p.version + 1, status_reason = null
+                  from cur
                  where p.id = cur.id and cur.name = $5 and cur.status in (%s)
                    and ($3::int8 is null or cur.version = $3)
-                returning p.id, p.name, cur.status as from_status),
+                returning p.id, p.name, cur.status as from_status, p.purge_after),
+            runtime as (delete from project_runtime r using gone g where r.project_id = g.id),
+            keys as (delete from idempotency_key k using gone g where k.project_id = g.id returning 1),
             event as (
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select id, name, $2, 'DELETED', from_status, null, $4,
-                       'Deleted with its steps, progress, checkpoints and leases' from gone),
+                select id, name, $2, 'DELETED', from_status, 'DELETED', $4,
+                       'Deleted; its steps, progress, checkpoints and worker lease, and ' || (select count(*) from keys)
+                       || ' idempotency records, were removed; '
+                       || case when $6 = 0 then 'purged at once'
+                               else 'restorable until ' || to_char(purge_after at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end
+                  from gone),
             stop as (select pg_notify('%s', id::text) from gone)
             select c.name as cur_name, c.status as cur_status, c.version as cur_version,
                    (select count(*) from stop) as deleted
               from cur c
             """.formatted(in(ProjectAction.DELETE), STOP_CHANNEL);
+
+    /**
+     * Restore: a DELETED project back as NOT_STARTED, under its name or a new one ($5, null: its own), with a
+     * fresh runtime row; its engine is chosen anew ($6: the PostgreSQL engine is enabled). Guards: DELETED, the
+     * version, the unique name index.
+     */
+    private static final String RESTORE = """
+            with cur as (select id, name, status, version from project where id = $1 for update),
+            moved as (
+                update project p set status = 'NOT_STARTED', name = coalesce($5, p.name), deleted_at = null, purge_after = null,
+                       version = p.version + 1, updated_at = $2, started_at = null, released_at = null, status_reason = null,
+                       engine = case when $6 and p.source_type = 'POSTGRESQL' and p.destination_type = 'POSTGRESQL'
+                                     then 'POSTGRES_LOGICAL' else 'SIMULATED' end
+                  from cur
+                 where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
+                returning p.*),
+            runtime as (insert into project_runtime (project_id) select id from moved),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $2, 'RESTORED', c.status, m.status, $4,
+                       case when m.name <> c.name then 'Restored as ''' || m.name || ''' (deleted as ''' || c.name || ''')'
+                            else 'Restored' end
+                  from moved m cross join cur c),
+            stop as (select 1 from moved where false)
+            """.formatted(in(ProjectAction.RESTORE)) + ANSWER;
+
+    /**
+     * Purge: deleted projects whose restore window is over ($2 now), one ($1) or up to $3 of them, with a
+     * PURGED event each ($4 the detail); the audit trail stays. Rows another transaction holds are skipped
+     * (a replica purging at the same time, a restore): each is purged once.
+     */
+    private static final String PURGE = """
+            with doomed as (
+                select id from project
+                 where status = 'DELETED' and purge_after <= $2 and ($1::uuid is null or id = $1::uuid)
+                 order by purge_after limit $3
+                   for update skip locked),
+            gone as (delete from project p using doomed d where p.id = d.id returning p.id, p.name),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select id, name, $2, 'PURGED', 'DELETED', null, 'system', $4 from gone)
+            select count(*) as purged from gone
+            """;
+
+    /** Projects that auto-release may touch: those a release is allowed from, not exempted by their label. */
+    private static final String AUTO_RELEASABLE = """
+            p.status in (%s) and not (cast(p.labels as jsonb) @> '{"migration.auto-release": "never"}')
+            """.formatted(in(ProjectAction.RELEASE));
+
+    /**
+     * Auto-release, step 1: the warning, once per stay in a status (the trigger of V6 clears the mark on a
+     * status change). $1 now, $2 warn from (ms in the status), $3 release after (ms), $4 warn-before (ms),
+     * $5 limit, $6 the policy in words. The release comes no earlier than warn-before after the warning.
+     */
+    private static final String AUTO_RELEASE_WARN = """
+            with due as (
+                select p.id from project p
+                 where %s and p.auto_release_warned_at is null and p.status_since <= $1::timestamptz - $2::int8 * interval '1 millisecond'
+                 order by p.status_since limit $5
+                   for update skip locked),
+            warned as (
+                update project p set auto_release_warned_at = $1 from due where p.id = due.id
+                returning p.id, p.name, p.status,
+                          greatest(p.status_since + $3::int8 * interval '1 millisecond', $1::timestamptz + $4::int8 * interval '1 millisecond') as release_at)
+            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+            select id, name, $1, 'AUTO_RELEASE_WARNING', status, status, 'system',
+                   'Will be released automatically from ' || to_char(release_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                   || ' (' || $6 || '); the label migration.auto-release=never exempts it'
+              from warned
+            """.formatted(AUTO_RELEASABLE);
+
+    /**
+     * Auto-release, step 2: RELEASING, by the system, for projects in their status for longer than the policy
+     * ($2 ms) and warned at least warn-before ($3 ms) ago; the caller runs {@link #FINISH_RELEASE} next. $1
+     * now, $4 limit, $5 the policy in words. Locked rows are skipped and the guard is rechecked under the lock,
+     * so that a user's action in between wins and each project is released once.
+     */
+    private static final String AUTO_RELEASE = """
+            with stale as (
+                select p.id, p.status as from_status, p.status_since from project p
+                 where %s and p.status_since <= $1::timestamptz - $2::int8 * interval '1 millisecond'
+                   and p.auto_release_warned_at <= $1::timestamptz - $3::int8 * interval '1 millisecond'
+                 order by p.status_since limit $4
+                   for update skip locked),
+            moved as (
+                update project p set status = 'RELEASING', version = p.version + 1, updated_at = $1
+                  from stale s where p.id = s.id
+                returning p.id, p.name),
+            runtime as (update project_runtime set active = false, updated_at = now(), %s
+                         where project_id in (select id from moved)),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select m.id, m.name, $1, 'RELEASE_REQUESTED', s.from_status, 'RELEASING', 'system',
+                       'Auto-released (' || $5 || '): ' || s.from_status || ' since '
+                       || to_char(s.status_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                  from moved m join stale s on s.id = m.id),
+            stop as (select pg_notify('%s', id::text) from moved)
+            select count(*) as released from stop
+            """.formatted(AUTO_RELEASABLE, UNWATCHED, STOP_CHANNEL);
 
     /**
      * Abandon cleanup (an administrator, for a release whose source or destination is gone for good):
@@ -302,7 +466,7 @@ public final class Transitions {
                    set active = false, lease_owner = null, lease_token = null, lease_expires_at = null,
                        steps = $3, rows_migrated = greatest(rows_migrated, $4), rows_verified = greatest(rows_verified, $5),
                        changes_applied = greatest(changes_applied, $6), rows_per_second = 0,
-                       fail_consumed = fail_consumed or $7, updated_at = now()
+                       fail_consumed = fail_consumed or $7, updated_at = now(), %s
                  where %s
                 returning project_id),
             moved as (
@@ -311,7 +475,27 @@ public final class Transitions {
                 returning id, name)
             insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
             select id, name, now(), $8, '%s', $8, 'system', $9 from moved
-            """.formatted(WORKER_FENCE, SystemTransition.COMPLETE.from, SystemTransition.COMPLETE.from);
+            """.formatted(UNWATCHED, WORKER_FENCE, SystemTransition.COMPLETE.from, SystemTransition.COMPLETE.from);
+
+    /**
+     * A switchover the workers gave up on at its deadline: the request ($4, when it was made) cleared, their
+     * steps ($3, the SWITCHOVER step FAILED with why) written, and an event ($5 the detail); the project stays
+     * RUNNING. Guard: the worker's fence, and the same request still pending (not a newer one).
+     */
+    private static final String SWITCHOVER_FAILED = """
+            with cleared as (
+                update project_runtime
+                   set switchover_requested_at = null, switchover_deadline = null, switchover_max_latency_ms = null,
+                       steps = $3, updated_at = now()
+                 where %s and switchover_requested_at = $4
+                returning project_id),
+            moved as (
+                update project set version = version + 1, updated_at = now()
+                 where id in (select project_id from cleared) and status = '%s'
+                returning id, name)
+            insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+            select id, name, now(), 'SWITCHOVER_FAILED', '%3$s', '%3$s', 'system', $5 from moved
+            """.formatted(WORKER_FENCE, ProjectStatus.RUNNING, ProjectStatus.RUNNING);
 
     /**
      * {@link SystemTransition#FINISH_RELEASE}: RELEASING becomes RELEASED, the stale lease cleared. The
@@ -354,7 +538,8 @@ public final class Transitions {
             String sourceDatabase, String sourceUsername, String sourcePassword, String destinationType,
             String destinationHost, Integer destinationPort, String destinationDatabase, String destinationUsername,
             String destinationPassword, String migrationTypes, String objects, int tableCount, long rowsTotal,
-            String labels, long rowsPerSecond, long changesPerSecond, Integer failAtPercent, String engine) {
+            String labels, long rowsPerSecond, long changesPerSecond, Integer failAtPercent, String engine,
+            int alertLatencyMs, int alertStalledSeconds) {
 
         private Tuple addTo(Tuple t) {
             return t.addString(name).addString(description).addString(sourceType).addString(sourceHost)
@@ -363,7 +548,7 @@ public final class Transitions {
                     .addString(destinationDatabase).addString(destinationUsername).addString(destinationPassword)
                     .addString(migrationTypes).addString(objects).addInteger(tableCount).addLong(rowsTotal)
                     .addString(labels).addLong(rowsPerSecond).addLong(changesPerSecond).addInteger(failAtPercent)
-                    .addString(engine);
+                    .addString(engine).addInteger(alertLatencyMs).addInteger(alertStalledSeconds);
         }
     }
 
@@ -411,7 +596,8 @@ public final class Transitions {
             case PAUSE -> PAUSE;
             case RESUME -> RESUME;
             case RELEASE -> RELEASE;
-            case DELETE, CLONE -> throw new IllegalArgumentException(action + " is not a status change of the project");
+            case SWITCHOVER, RESTORE, DELETE, CLONE ->
+                throw new IllegalArgumentException(action + " takes its own arguments");
         };
         Tuple args = Tuple.of(id, now, ifMatch, actor);
         if (action == ProjectAction.START) {
@@ -420,10 +606,50 @@ public final class Transitions {
         return conn.preparedQuery(statement).execute(args).map(Transitions::firstOrNull);
     }
 
-    /** The answer row of {@link #DELETE} ({@code deleted} is 1 when it was), or null when there is no such project. */
-    static Uni<Row> delete(SqlConnection conn, UUID id, String confirmName, OffsetDateTime now, Long ifMatch, String actor) {
-        return conn.preparedQuery(DELETE).execute(Tuple.of(id, now, ifMatch, actor).addString(confirmName))
+    /**
+     * The answer row of {@link #SWITCHOVER} (with {@code cur_types}, {@code cur_steps}, {@code cur_pending}
+     * to say why it was refused), or null when there is no such project.
+     */
+    static Uni<Row> switchover(SqlConnection conn, UUID id, OffsetDateTime now, Long ifMatch, String actor,
+            long timeoutMillis, int maxLatencyMillis) {
+        return conn.preparedQuery(SWITCHOVER).execute(Tuple.of(id, now, ifMatch, actor).addLong(timeoutMillis)
+                .addInteger(maxLatencyMillis)).map(Transitions::firstOrNull);
+    }
+
+    /** The answer row of {@link #RESTORE}, or null when there is no such project. */
+    static Uni<Row> restore(SqlConnection conn, UUID id, OffsetDateTime now, Long ifMatch, String actor, String name,
+            boolean postgresEngine) {
+        return conn.preparedQuery(RESTORE).execute(Tuple.of(id, now, ifMatch, actor).addString(name).addBoolean(postgresEngine))
                 .map(Transitions::firstOrNull);
+    }
+
+    /** The answer row of {@link #DELETE} ({@code deleted} is 1 when it was), or null when there is no such project. */
+    static Uni<Row> delete(SqlConnection conn, UUID id, String confirmName, OffsetDateTime now, Long ifMatch, String actor,
+            long retentionMillis) {
+        return conn.preparedQuery(DELETE).execute(Tuple.of(id, now, ifMatch, actor).addString(confirmName)
+                .addLong(retentionMillis)).map(Transitions::firstOrNull);
+    }
+
+    // ---- housekeeping: the system's own lifecycle work ---------------------------------------------
+
+    /** Purges one deleted project ({@code id}) or up to {@code limit} of them whose window is over; how many. */
+    static Uni<Long> purge(SqlConnection conn, UUID id, OffsetDateTime now, int limit, String detail) {
+        return conn.preparedQuery(PURGE).execute(Tuple.tuple().addUUID(id).addOffsetDateTime(now).addInteger(limit)
+                .addString(detail)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Warns up to {@code limit} projects of their coming auto-release; how many. */
+    static Uni<Integer> warnAutoRelease(SqlConnection conn, OffsetDateTime now, long warnFromMillis, long afterMillis,
+            long warnBeforeMillis, int limit, String policy) {
+        return conn.preparedQuery(AUTO_RELEASE_WARN).execute(Tuple.of(now, warnFromMillis, afterMillis, warnBeforeMillis)
+                .addInteger(limit).addString(policy)).map(RowSet::rowCount);
+    }
+
+    /** Auto-releases up to {@code limit} stale, warned projects (RELEASING; run {@link #finishRelease} next); how many. */
+    static Uni<Long> autoRelease(SqlConnection conn, OffsetDateTime now, long afterMillis, long warnBeforeMillis, int limit,
+            String policy) {
+        return conn.preparedQuery(AUTO_RELEASE).execute(Tuple.of(now, afterMillis, warnBeforeMillis, limit).addString(policy))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** The answer row of {@link #ABANDON_CLEANUP} ({@code abandoned} is 1 when it was), or null when there is no such project. */
@@ -444,6 +670,18 @@ public final class Transitions {
                 .addBoolean(last.failConsumed()).addString(end.to.name()).addString(detail);
         return conn.preparedQuery(LOCK_PROJECT).execute(Tuple.of(last.projectId()))
                 .chain(() -> conn.preparedQuery(FINISH_RUN).execute(args))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    /**
+     * The workers gave up the switchover requested at {@code requestedAt}: its step as they left it, the
+     * event; false when the worker no longer held its lease or the request changed.
+     */
+    public static Uni<Boolean> switchoverFailed(SqlConnection conn, UUID projectId, UUID leaseToken, String stepsJson,
+            OffsetDateTime requestedAt, String detail) {
+        return conn.preparedQuery(LOCK_PROJECT).execute(Tuple.of(projectId))
+                .chain(() -> conn.preparedQuery(SWITCHOVER_FAILED).execute(Tuple.of(projectId, leaseToken, stepsJson,
+                        requestedAt).addString(detail)))
                 .map(rows -> rows.rowCount() > 0);
     }
 

@@ -7,9 +7,11 @@ import java.util.UUID;
 
 import io.migrationplane.db.ReadClient;
 import io.migrationplane.error.ApiProblem;
+import io.migrationplane.error.ProblemCode;
 import io.migrationplane.project.ProjectFilter;
 import io.migrationplane.project.ProjectJson;
 import io.migrationplane.project.ProjectPage;
+import io.migrationplane.project.ProjectStatus;
 import io.migrationplane.project.ProjectView;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -30,9 +32,17 @@ public class ProjectQueries {
         this.client = client;
     }
 
-    /** The project, or 404 PROJECT_NOT_FOUND. */
+    /** The project, or 404 PROJECT_NOT_FOUND (saying until when it can be restored, if it was deleted). */
     public Uni<ProjectView> get(UUID id) {
-        return byId(id).map(p -> p.orElseThrow(() -> ApiProblem.projectNotFound(id)));
+        return byId(id).map(found -> {
+            ProjectView p = found.orElseThrow(() -> ApiProblem.projectNotFound(id));
+            if (p.status() == ProjectStatus.DELETED) {
+                throw new ApiProblem(ProblemCode.PROJECT_NOT_FOUND, "Project '" + p.name() + "' was deleted at " + p.deletedAt()
+                        + "; an administrator can restore it until " + p.restorableUntil() + " (POST /api/v1/projects/"
+                        + id + "/restore)").with("projectId", id);
+            }
+            return p;
+        });
     }
 
     public Uni<Optional<ProjectView>> byId(UUID id) {
@@ -46,6 +56,12 @@ public class ProjectQueries {
     public Uni<ProjectPage> list(ProjectFilter filter) {
         StringBuilder where = new StringBuilder(" where true");
         Tuple args = Tuple.tuple();
+        if (!filter.deleted() && !filter.statuses().contains(ProjectStatus.DELETED)) {
+            where.append(" and p.status <> 'DELETED'");
+        }
+        if (filter.alerting()) {
+            where.append(" and ").append(ProjectRows.ALERTING.strip());
+        }
         if (!filter.statuses().isEmpty()) {
             // Literals, not parameters: statuses are a closed enum, and with a literal PostgreSQL plans from the
             // real distribution (walking the (status, created_at, id) index) instead of a generic estimate

@@ -2,9 +2,12 @@ package io.migrationplane.project.read;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.migrationplane.project.EndpointType;
 import io.migrationplane.project.Engine;
+import io.migrationplane.project.MigrationType;
 import io.migrationplane.project.ProjectJson;
 import io.migrationplane.project.ProjectStatus;
 import io.migrationplane.project.ProjectView;
@@ -24,28 +27,75 @@ public final class ProjectRows {
             p.source_username, p.destination_type, p.destination_host, p.destination_port, p.destination_database,
             p.destination_username, p.migration_types, p.objects, p.labels, p.rows_per_second, p.changes_per_second,
             p.fail_at_percent, p.cloned_from, p.created_at, p.updated_at, p.started_at, p.released_at, p.version,
-            p.status_reason, p.engine
+            p.status_reason, p.engine, p.alert_latency_ms, p.alert_stalled_seconds, p.deleted_at, p.purge_after,
+            p.status_since,
+            case when p.status = 'RUNNING' then (
+                select array[r.latency_high_since,
+                             greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second',
+                             r.switchover_requested_at, r.switchover_deadline]
+                  from project_runtime r where r.project_id = p.id) end as runtime_times
+            """;
+
+    /**
+     * The condition under which a project has at least one active alert ({@link #view} spells them out):
+     * FAILED, or RUNNING with the incremental latency above its threshold or no progress for longer than
+     * its threshold.
+     */
+    public static final String ALERTING = """
+            (p.status = 'FAILED' or (p.status = 'RUNNING' and exists (
+                select 1 from project_runtime r where r.project_id = p.id
+                   and (r.latency_high_since is not null
+                        or greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second' <= now()))))
             """;
 
     /** Reads a row of {@link #COLUMNS} by position (a lookup by name is a linear search per field). */
     public static ProjectView view(Row r) {
         ProjectStatus status = ProjectStatus.valueOf(r.getString(3));
+        List<MigrationType> types = ProjectJson.types(r.getString(14));
+        int latencyMs = r.getInteger(28);
+        long stalledFor = r.getInteger(29);
+        OffsetDateTime[] times = r.getArrayOfOffsetDateTimes(33);
+        List<ProjectView.ActiveAlert> alerts = new ArrayList<>(0);
+        ProjectView.SwitchoverView switchover = null;
+        if (status == ProjectStatus.FAILED) {
+            alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.FAILED, instant(r.getOffsetDateTime(32)),
+                    "The project failed; its progress shows the failing step's error"));
+        } else if (times != null) {
+            if (times[0] != null) {
+                alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.LATENCY_HIGH, times[0].toInstant(),
+                        "Incremental latency above " + seconds(latencyMs) + " s"));
+            }
+            if (times[1] != null && !times[1].toInstant().isAfter(Instant.now())) {
+                alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.STALLED, times[1].toInstant(),
+                        "No progress from the workers for more than " + stalledFor + " s"));
+            }
+            if (times[2] != null) {
+                switchover = new ProjectView.SwitchoverView(times[2].toInstant(), instant(times[3]));
+            }
+        }
         return new ProjectView(r.getUUID(0), r.getString(1), r.getString(2), status, r.getString(26),
                 new ProjectView.EndpointView(EndpointType.valueOf(r.getString(4)), r.getString(5),
                         r.getInteger(6), r.getString(7), r.getString(8)),
                 new ProjectView.EndpointView(EndpointType.valueOf(r.getString(9)),
                         r.getString(10), r.getInteger(11),
                         r.getString(12), r.getString(13)),
-                ProjectJson.types(r.getString(14)),
+                types,
                 r.getString(15),
                 r.getString(16),
                 new ProjectView.SimulationView(r.getLong(17), r.getLong(18),
                         r.getInteger(19)),
                 Engine.valueOf(r.getString(27)),
-                status.allowedActions(), r.getUUID(20),
+                status.allowedActions(types.contains(MigrationType.INCREMENTAL_SYNC)), r.getUUID(20),
                 instant(r.getOffsetDateTime(21)), instant(r.getOffsetDateTime(22)),
                 instant(r.getOffsetDateTime(23)), instant(r.getOffsetDateTime(24)),
+                new ProjectView.AlertThresholds(latencyMs / 1000.0, stalledFor), alerts, switchover,
+                instant(r.getOffsetDateTime(30)), instant(r.getOffsetDateTime(31)),
                 r.getLong(25));
+    }
+
+    /** Milliseconds as seconds, without a trailing ".0". */
+    private static String seconds(int millis) {
+        return millis % 1000 == 0 ? Integer.toString(millis / 1000) : Double.toString(millis / 1000.0);
     }
 
     private static Instant instant(OffsetDateTime t) {

@@ -19,7 +19,9 @@ import io.migrationplane.project.ProjectAction;
 import io.migrationplane.project.ProjectDraft;
 import io.migrationplane.project.ProjectFilter;
 import io.migrationplane.project.ProjectPage;
+import io.migrationplane.project.ProjectRules;
 import io.migrationplane.project.ProjectView;
+import io.migrationplane.project.lifecycle.DryRuns;
 import io.migrationplane.project.lifecycle.ProjectEdits;
 import io.migrationplane.project.lifecycle.ProjectLifecycle;
 import io.migrationplane.project.read.ProjectQueries;
@@ -50,6 +52,8 @@ public class ProjectResource {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String BASE = "/api/v1/projects";
+    static final double SWITCHOVER_MAX_LATENCY_SECONDS = 3600;
+    static final long SWITCHOVER_MAX_TIMEOUT_SECONDS = 86_400;
 
     private final ProjectQueries projects;
     private final ProjectEdits edits;
@@ -58,9 +62,11 @@ public class ProjectResource {
     private final EventQueries events;
     private final IdempotentRequests idempotency;
     private final Actor actor;
+    private final DryRuns dryRuns;
 
     public ProjectResource(ProjectQueries projects, ProjectEdits edits, ProjectLifecycle lifecycle,
-            ProgressService progress, EventQueries events, IdempotentRequests idempotency, Actor actor) {
+            ProgressService progress, EventQueries events, IdempotentRequests idempotency, Actor actor, DryRuns dryRuns) {
+        this.dryRuns = dryRuns;
         this.projects = projects;
         this.edits = edits;
         this.lifecycle = lifecycle;
@@ -86,9 +92,12 @@ public class ProjectResource {
             @QueryParam("label") List<String> label,
             @QueryParam("sort") String sort,
             @QueryParam("page") String page,
-            @QueryParam("size") String size) {
+            @QueryParam("size") String size,
+            @QueryParam("deleted") String deleted,
+            @QueryParam("alerting") String alerting) {
         ProjectFilter filter = new ProjectFilter(RequestParams.statuses(status), RequestParams.query(q),
-                RequestParams.labels(label), RequestParams.sort(sort), RequestParams.page(page), RequestParams.size(size));
+                RequestParams.labels(label), RequestParams.sort(sort), RequestParams.page(page), RequestParams.size(size),
+                RequestParams.flag("deleted", deleted), RequestParams.flag("alerting", alerting));
         return projects.list(filter);
     }
 
@@ -143,12 +152,79 @@ public class ProjectResource {
         return transition(id, ifMatch, idempotencyKey, ProjectAction.RESUME, this::ok);
     }
 
+    /** What a switchover may say: the latency to reach and how long to try (each optional). */
+    public record SwitchoverRequest(Double maxLatencySeconds, Long timeoutSeconds) {
+    }
+
+    @RolesAllowed(AccessRoles.OPERATOR)
+    @POST
+    @Path("{id}/switchover")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> switchover(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey, SwitchoverRequest body) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        SwitchoverRequest request = body == null ? new SwitchoverRequest(null, null) : body;
+        List<ApiProblem.FieldError> errors = new java.util.ArrayList<>();
+        if (request.maxLatencySeconds() != null && !(request.maxLatencySeconds() >= ProjectRules.MIN_LATENCY_THRESHOLD_SECONDS
+                && request.maxLatencySeconds() <= SWITCHOVER_MAX_LATENCY_SECONDS)) {
+            errors.add(new ApiProblem.FieldError("maxLatencySeconds",
+                    "must be between " + ProjectRules.MIN_LATENCY_THRESHOLD_SECONDS + " and " + (long) SWITCHOVER_MAX_LATENCY_SECONDS));
+        }
+        if (request.timeoutSeconds() != null && (request.timeoutSeconds() < 1 || request.timeoutSeconds() > SWITCHOVER_MAX_TIMEOUT_SECONDS)) {
+            errors.add(new ApiProblem.FieldError("timeoutSeconds", "must be between 1 and " + SWITCHOVER_MAX_TIMEOUT_SECONDS));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblem.validation(errors);
+        }
+        String who = actor.name();
+        String fingerprint = "POST " + BASE + "/" + uuid + "/switchover" + (version == null ? "" : " If-Match " + version);
+        return idempotency.once(idempotencyKey, fingerprint, request,
+                () -> lifecycle.switchover(uuid, version, who, request.maxLatencySeconds(), request.timeoutSeconds())
+                        .map(p -> Response.accepted(p).tag(etag(p)).build()));
+    }
+
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/release")
     public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey, @QueryParam("dryRun") String dryRun) {
+        if (RequestParams.flag("dryRun", dryRun)) {
+            UUID uuid = RequestParams.id(id);
+            return dryRuns.plan(ProjectAction.RELEASE, uuid, RequestParams.ifMatch(ifMatch), null).map(plan -> Response.ok(plan).build());
+        }
         return transition(id, ifMatch, idempotencyKey, ProjectAction.RELEASE, p -> Response.accepted(p).tag(etag(p)).build());
+    }
+
+    /** The same as {@code release?dryRun=true}, as its own operation (one return type per operation for generated clients). */
+    @RolesAllowed(AccessRoles.OPERATOR)
+    @POST
+    @Path("{id}/release/dry-run")
+    public Uni<Response> releaseDryRun(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
+        return dryRuns.plan(ProjectAction.RELEASE, RequestParams.id(id), RequestParams.ifMatch(ifMatch), null)
+                .map(plan -> Response.ok(plan).build());
+    }
+
+    /** What a restore may say: a new name, when the project's own is taken now. */
+    public record RestoreRequest(String name) {
+    }
+
+    /** A deleted project back as NOT_STARTED, within its restore window (admin). */
+    @RolesAllowed(AccessRoles.ADMIN)
+    @POST
+    @Path("{id}/restore")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> restore(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey, RestoreRequest body) {
+        UUID uuid = RequestParams.id(id);
+        Long version = RequestParams.ifMatch(ifMatch);
+        String name = body == null ? null : body.name();
+        if (name != null && !ProjectRules.isValidName(name)) {
+            throw ApiProblem.validation("name", "must be 1-64 letters, digits, '-', '_' or '.'");
+        }
+        String who = actor.name();
+        String fingerprint = "POST " + BASE + "/" + uuid + "/restore" + (version == null ? "" : " If-Match " + version);
+        return idempotency.once(idempotencyKey, fingerprint, body, () -> lifecycle.restore(uuid, version, who, name).map(this::ok));
     }
 
     /** A release that waits for a source that is gone for good: finish it, recording what is left (admin). */
@@ -166,12 +242,17 @@ public class ProjectResource {
     @Produces(MediaType.WILDCARD) // 204 has no body: no Accept header can make it unacceptable
     public Uni<Response> delete(@PathParam("id") String id,
             @QueryParam("confirmName") String confirmName,
-            @HeaderParam("If-Match") String ifMatch) {
+            @HeaderParam("If-Match") String ifMatch,
+            @QueryParam("dryRun") String dryRun) {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
         if (confirmName == null || confirmName.isEmpty()) {
             throw new ApiProblem(ProblemCode.CONFIRMATION_REQUIRED,
                     "Deleting a project needs confirmName=<the project's exact name>").with("projectId", uuid);
+        }
+        if (RequestParams.flag("dryRun", dryRun)) {
+            return dryRuns.plan(ProjectAction.DELETE, uuid, version, confirmName)
+                    .map(plan -> Response.ok(plan).type(MediaType.APPLICATION_JSON_TYPE).build());
         }
         return lifecycle.delete(uuid, confirmName, version, actor.name()).map(v -> Response.noContent().build());
     }
