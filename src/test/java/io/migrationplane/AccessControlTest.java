@@ -68,6 +68,12 @@ class AccessControlTest {
         return Api.create("acl");
     }
 
+    private static String deleted() {
+        String id = Api.create("acl-deleted");
+        Api.delete(id, Api.project(id).getString("name")).then().statusCode(204);
+        return id;
+    }
+
     private static List<Endpoint> endpoints() {
         String base = Api.BASE;
         List<Endpoint> all = new ArrayList<>();
@@ -96,6 +102,20 @@ class AccessControlTest {
                         "confirmNames", Map.of(id, Api.project(id).getString("name")))).post(base + "/batch")));
         all.add(new Endpoint("POST abandon-cleanup", Caller.ADMIN, 200, Fixtures::releasing,
                 (r, id) -> r.post(base + "/" + id + "/abandon-cleanup")));
+        all.add(new Endpoint("POST switchover", Caller.OPERATOR, 202, () -> SwitchoverTest.monitoring("acl-switchover"),
+                (r, id) -> r.contentType(ContentType.JSON).body(Map.of()).post(base + "/" + id + "/switchover")));
+        all.add(new Endpoint("POST release/dry-run", Caller.OPERATOR, 200, Fixtures::paused,
+                (r, id) -> r.post(base + "/" + id + "/release/dry-run")));
+        all.add(new Endpoint("POST release?dryRun=true", Caller.OPERATOR, 200, Fixtures::paused,
+                (r, id) -> r.queryParam("dryRun", true).post(base + "/" + id + "/release")));
+        all.add(new Endpoint("POST batch RELEASE dryRun", Caller.OPERATOR, 200, Fixtures::paused,
+                (r, id) -> r.contentType(ContentType.JSON).queryParam("dryRun", true)
+                        .body(Map.of("action", "RELEASE", "ids", List.of(id))).post(base + "/batch")));
+        all.add(new Endpoint("DELETE /projects/{id}?dryRun=true", Caller.ADMIN, 200, AccessControlTest::notStarted,
+                (r, id) -> r.queryParam("confirmName", Api.project(id).getString("name")).queryParam("dryRun", true)
+                        .delete(base + "/" + id)));
+        all.add(new Endpoint("POST restore", Caller.ADMIN, 200, AccessControlTest::deleted,
+                (r, id) -> r.contentType(ContentType.JSON).body(Map.of()).post(base + "/" + id + "/restore")));
         all.add(new Endpoint("POST /admin/secrets/rotate", Caller.ADMIN, 200, AccessControlTest::notStarted,
                 (r, id) -> r.post("/api/v1/admin/secrets/rotate")));
         return all;
@@ -110,7 +130,8 @@ class AccessControlTest {
         boolean create = target.startsWith("acl-new");
         String project = create
                 ? "absent=" + given().queryParam("q", target).get(Api.BASE).then().extract().path("totalItems")
-                : Api.project(target).getString("status") + "/v" + Api.project(target).getLong("version");
+                : given().get(Api.BASE + "/" + target).statusCode() == 404 ? "deleted"
+                        : Api.project(target).getString("status") + "/v" + Api.project(target).getLong("version");
         int events = given().queryParam("size", 1).queryParam(create ? "action" : "projectId", create ? "CREATED" : target)
                 .get("/api/v1/events").then().extract().path("totalItems");
         return project + " events=" + events;

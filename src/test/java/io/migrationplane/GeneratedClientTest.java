@@ -24,6 +24,7 @@ import io.migrationplane.client.api.ProjectsApi;
 import io.migrationplane.client.model.BatchFailure;
 import io.migrationplane.client.model.BatchRequest;
 import io.migrationplane.client.model.BatchResult;
+import io.migrationplane.client.model.DryRun;
 import io.migrationplane.client.model.EndpointInput;
 import io.migrationplane.client.model.EndpointType;
 import io.migrationplane.client.model.Event;
@@ -40,6 +41,7 @@ import io.migrationplane.client.model.ProjectPage;
 import io.migrationplane.client.model.ProjectPatch;
 import io.migrationplane.client.model.ProjectStatus;
 import io.migrationplane.client.model.SimulationInput;
+import io.migrationplane.client.model.SwitchoverRequest;
 import io.migrationplane.client.model.TableInput;
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.PostgresResource;
@@ -154,12 +156,21 @@ class GeneratedClientTest {
         Project paused = projects.pauseProject(id, null, null);
         assertEquals(ProjectStatus.PAUSED, paused.getStatus());
 
-        Project released = projects.releaseProject(id, null, null);
+        DryRun plan = projects.releaseProjectDryRun(id, null);
+        assertEquals(Boolean.TRUE, plan.getDryRun());
+        // RELEASING while the paused run's worker is still letting go of its lease
+        assertTrue(Set.of(ProjectStatus.RELEASING, ProjectStatus.RELEASED).contains(plan.getResultingStatus()));
+        assertEquals(ProjectStatus.PAUSED, status(id), "a dry run changes nothing");
+
+        Project released = projects.releaseProject(id, null, null, null);
         assertTrue(Set.of(ProjectStatus.RELEASING, ProjectStatus.RELEASED).contains(released.getStatus()),
                 "release answers RELEASING or RELEASED, got " + released.getStatus());
         await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> status(id) == ProjectStatus.RELEASED);
         assertNotNull(projects.getProject(id, null).getReleasedAt());
 
+        DryRun deletion = projects.deleteProject(name, id, null, true);
+        assertEquals(ProjectStatus.DELETED, deletion.getResultingStatus());
+        assertNotNull(deletion.getRestorableUntil());
         projects.deleteProject(name, id, null, null);
 
         ApiException gone = assertThrows(ApiException.class, () -> projects.getProject(id, null));
@@ -179,10 +190,37 @@ class GeneratedClientTest {
         assertEquals(ProjectStatus.RELEASED, deletions.getItems().get(0).getFromStatus());
     }
 
+    /** Issue 13 through the generated client: switchover to COMPLETED, delete, the deleted list, restore. */
+    @Test
+    void switchoverDeleteAndRestoreThroughTheGeneratedClient() throws Exception {
+        Project project = projects.createProject(newProject(Api.uniqueName("generated-switchover"))
+                .migrationTypes(new LinkedHashSet<>(List.of(MigrationType.FULL_MIGRATION, MigrationType.INCREMENTAL_SYNC)))
+                .objects(List.of(new TableInput().schema("s").table("t").rows(1000L)))
+                .simulation(new SimulationInput().rowsPerSecond(10_000_000L).changesPerSecond(100L)), null);
+        UUID id = project.getId();
+        projects.startProject(id, null, null);
+        await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> projects.getProjectProgress(id)
+                .getIncrementalSync().getStatus() == io.migrationplane.client.model.StepStatus.MONITORING);
+        Project pending = projects.switchoverProject(id, null, null, new SwitchoverRequest().maxLatencySeconds(1.0).timeoutSeconds(60L));
+        assertNotNull(pending.getSwitchover());
+        await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> status(id) == ProjectStatus.COMPLETED);
+        assertEquals(List.of(ProjectAction.RELEASE, ProjectAction.CLONE), projects.getProject(id, null).getAllowedActions());
+        projects.releaseProject(id, null, null, null);
+        await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> status(id) == ProjectStatus.RELEASED);
+        projects.deleteProject(project.getName(), id, null, null);
+
+        ProjectPage deleted = projects.listProjects(List.of(ProjectStatus.DELETED), project.getName(), null, null, null, null, 0, 20);
+        assertEquals(1L, deleted.getTotalItems());
+        assertNotNull(deleted.getItems().get(0).getRestorableUntil());
+        Project restored = projects.restoreProject(id, null, null, null);
+        assertEquals(ProjectStatus.NOT_STARTED, restored.getStatus());
+        projects.deleteProject(project.getName(), id, null, null);
+    }
+
     @Test
     void releaseOfANotStartedProjectIs409InvalidState() throws Exception {
         Project project = create("generated-409");
-        ApiException refused = assertThrows(ApiException.class, () -> projects.releaseProject(project.getId(), null, null));
+        ApiException refused = assertThrows(ApiException.class, () -> projects.releaseProject(project.getId(), null, null, null));
         assertEquals(409, refused.getCode());
         Problem problem = problem(refused);
         assertEquals(ProblemCode.INVALID_STATE, problem.getCode());

@@ -149,8 +149,9 @@ public class ProjectLifecycle {
 
     private static ApiProblem restoreNameTaken(UUID id, String name) {
         String what = name == null ? "Its name is taken by another project now" : "A project named '" + name + "' exists";
-        return new ApiProblem(ProblemCode.NAME_TAKEN, what + "; restore it under another name: POST /api/v1/projects/" + id
-                + "/restore with {\"name\": \"<a free name>\"}").with("projectId", id).with("name", name);
+        ApiProblem problem = new ApiProblem(ProblemCode.NAME_TAKEN, what + "; restore it under another name: POST /api/v1/projects/" + id
+                + "/restore with {\"name\": \"<a free name>\"}");
+        return name == null ? problem.with("projectId", id) : problem.with("projectId", id).with("name", name);
     }
 
     /** Why a switchover was refused: the status, or what the project lacks for it. */
