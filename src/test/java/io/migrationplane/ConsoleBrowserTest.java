@@ -105,7 +105,11 @@ class ConsoleBrowserTest {
     }
 
     private WebElement openMenu(String id) {
-        row(id).findElement(By.cssSelector("button.more")).click();
+        // The list redraws a row whose data changed; a More button replaced between finding and clicking is found again.
+        browser.await(d -> {
+            row(id).findElement(By.cssSelector("button.more")).click();
+            return true;
+        });
         return browser.find("tr[data-id='" + id + "'] .menu-list");
     }
 

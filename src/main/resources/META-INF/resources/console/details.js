@@ -108,6 +108,11 @@ export function detailsView(root, id) {
     try {
       const [project, progress, trail] = await Promise.all([api.get(id), api.progress(id), api.events(id)]);
       if (stopped) return;
+      // A menu or dialog opened while this call was under way: nothing under it is redrawn until they close.
+      if (menuOpen() || dialogOpen()) {
+        timer = setTimeout(poll, POLL_MS);
+        return;
+      }
       document.title = `${project.name} · Migration Plane`;
       // Header and configuration change only with the version; redrawing them would close an open menu.
       if (project.version !== shownVersion) {

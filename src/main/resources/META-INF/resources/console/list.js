@@ -154,6 +154,11 @@ export function listView(root, query) {
       const progress = await Promise.all(page.items.map((p) => p.status === 'NOT_STARTED'
         ? null : api.progress(p.id).catch(() => null)));
       if (stopped || mine !== generation) return;
+      // A menu or dialog opened while this call was under way: its row stays as it is until they close.
+      if (menuOpen() || dialogOpen()) {
+        timer = setTimeout(poll, POLL_MS);
+        return;
+      }
       // Unchanged data is not redrawn: focus and hover stay where the user left them.
       const signature = JSON.stringify([page, progress, [...state.selected]]);
       if (signature === lastSignature) {
