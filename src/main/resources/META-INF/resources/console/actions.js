@@ -1,7 +1,7 @@
 // What a user can do to a project, the OMS way: Release behind an OK dialog, Delete behind typing the name.
 
 import { api } from './api.js';
-import { h, notify, openDialog, moreMenu } from './ui.js';
+import { h, notify, openDialog, moreMenu, time } from './ui.js';
 
 /** Why an action is greyed out, in the status table's words (api.md). */
 export const ACTIONS = {
@@ -26,7 +26,7 @@ export function runAction(project, action, after) {
     case 'RELEASE':
       return openDialog({
         title: `Release project "${project.name}"?`,
-        body: [h('p.warning', {}, RELEASE_WARNING)],
+        body: [h('p.warning', {}, RELEASE_WARNING), previewBox(() => api.preview.release(project.id), (plan) => [planView(plan)])],
         okLabel: 'OK',
         onOk: async () => {
           await api.act(project.id, 'release');
@@ -36,10 +36,10 @@ export function runAction(project, action, after) {
       });
     case 'DELETE':
       return confirmDelete([project], async () => {
-        await api.remove(project.id, document.querySelector('#confirm-body input').value);
+        await api.remove(project.id, document.querySelector('#confirm-body input[data-expected]').value);
         notify(`Project "${project.name}" deleted.`);
         after();
-      });
+      }, previewBox(() => api.preview.remove(project.id, project.name), (plan) => [planView(plan)]));
     case 'CLONE':
       return cloneDialog(project);
     default: {
@@ -52,8 +52,107 @@ export function runAction(project, action, after) {
   }
 }
 
+// --- Dry runs --------------------------------------------------------------------------------
+
+function words(code) {
+  return String(code).replaceAll('_', ' ').toLowerCase();
+}
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "a", "a and b", "a, b and c". */
+function listing(parts) {
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/** One project's dry run in plain words: its summary, then each thing the real call would do. */
+function planView(plan) {
+  const items = [];
+  if (plan.currentStatus) {
+    items.push(h('li', { 'data-part': 'status' }, `Status: ${words(plan.currentStatus).toUpperCase()} → `,
+      plan.resultingStatus ? words(plan.resultingStatus).toUpperCase() : 'gone for good'));
+  }
+  const workers = plan.workersToStop || [];
+  items.push(h('li', { 'data-part': 'workers' }, workers.length
+    ? ['Stops ', workers.map((w, i) => [i ? (i === workers.length - 1 ? ' and ' : ', ') : '',
+      `the ${words(w.worker)} worker on replica `, h('span.mono', {}, w.replica),
+      w.leaseExpiresAt ? [' (its lease runs until ', time(w.leaseExpiresAt), ')'] : ''])]
+    : 'No worker runs for it: nothing to stop.'));
+  if (Array.isArray(plan.engineResources)) {
+    const resources = plan.engineResources;
+    items.push(h('li', { 'data-part': 'engine' }, resources.length
+      ? ['Drops ', resources.map((r, i) => [i ? (i === resources.length - 1 ? ' and ' : ', ') : '',
+        `the ${words(r.kind)} `, h('span.mono', {}, r.name), r.location ? ` on the ${words(r.location)}` : ''])]
+      : 'Nothing to drop in the source or destination database.'));
+  }
+  if (plan.removes) {
+    const r = plan.removes;
+    const parts = [];
+    if (r.steps) parts.push(plural(r.steps, 'step record', 'step records'));
+    if (r.checkpoint) parts.push('the checkpoint');
+    if (r.lease) parts.push('the lease');
+    if (r.idempotencyRecords) parts.push(plural(r.idempotencyRecords, 'stored response to a retried request', 'stored responses to retried requests'));
+    items.push(h('li', { 'data-part': 'removes' }, parts.length ? `Removes ${listing(parts)}.` : 'Nothing else is stored for it.'));
+  }
+  if (plan.restorableUntil) {
+    items.push(h('li', { 'data-part': 'restorable' }, 'An administrator can restore it until ', time(plan.restorableUntil),
+      '; after that it is purged for good.'));
+  } else if (plan.action === 'DELETE') {
+    items.push(h('li', { 'data-part': 'restorable' }, 'It is purged at once: it cannot be restored.'));
+  }
+  return h('div.plan', { 'data-id': plan.projectId },
+    plan.summary ? h('p.summary', {}, plan.summary) : null,
+    h('ul', {}, items));
+}
+
+/** What a batch would do: each project's plan, and why the others would fail. */
+function batchPlanView(result, names) {
+  const plans = result.plans || [];
+  const failed = result.failed || [];
+  const total = (result.succeeded || []).length + failed.length;
+  return [
+    h('p', {}, `${(result.succeeded || []).length} of ${total} would go through.`),
+    ...plans.map((plan) => planView(plan)),
+    ...failed.map((f) => h('p.field-error.would-fail', { 'data-id': f.id }, `${names.get(f.id) || f.id} would not: ${f.detail}`)),
+  ];
+}
+
+/** Why there is no preview: the service's refusal (4xx) in its words, else "preview unavailable" (never blocking). */
+function previewFailure(e) {
+  if (e.status >= 400 && e.status < 500) {
+    const detail = e.status === 401 || e.status === 403 ? e.message : (e.problem.detail || e.message);
+    return h('p.field-error', { 'data-preview': 'refused' }, `The service would refuse this: ${detail}`);
+  }
+  return h('p.muted', { 'data-preview': 'unavailable' }, 'Preview unavailable'
+    + (e.status === 0 ? ': the service cannot be reached right now.' : `: ${e.message}`) + ' You can still go on.');
+}
+
+/** A box that asks the dry run as the dialog opens and shows its answer when it comes. */
+function previewBox(load, render) {
+  const box = h('div.preview', { id: 'dry-run', 'aria-live': 'polite', 'data-state': 'loading' },
+    h('h3', {}, 'What would happen'), h('p.muted', {}, 'Checking with the service…'));
+  const heading = box.firstChild;
+  load().then((result) => {
+    box.dataset.state = 'ready';
+    box.replaceChildren(heading, ...render(result));
+  }, (e) => {
+    box.dataset.state = e.status >= 400 && e.status < 500 ? 'refused' : 'unavailable';
+    box.replaceChildren(heading, previewFailure(e));
+  });
+  return box;
+}
+
+// --- Dialogs ---------------------------------------------------------------------------------
+
+const DELETE_WARNING_ONE = 'Deleting removes at once everything the project holds: steps, progress, checkpoint. '
+  + 'Its definition is kept for a while so that an administrator can restore it (see below); the audit trail keeps a record.';
+const DELETE_WARNING_MANY = 'Deleting removes at once everything these projects hold. Their definitions are kept for a '
+  + 'while so that an administrator can restore them (see below); the audit trail keeps a record.';
+
 /** The delete dialog: one input per project, Delete enabled only when every name is typed exactly. */
-function confirmDelete(projects, onOk) {
+function confirmDelete(projects, onOk, preview) {
   const inputs = projects.map((p) => h('input', {
     type: 'text', autocomplete: 'off', spellcheck: 'false', 'data-expected': p.name, 'data-id': p.id,
     'aria-label': `Type ${p.name} to confirm`,
@@ -62,9 +161,8 @@ function confirmDelete(projects, onOk) {
   return openDialog({
     title: single ? `Delete project "${projects[0].name}"?` : `Delete ${projects.length} projects?`,
     body: [
-      h('p.warning', {}, single
-        ? 'Deleting removes the project and everything it holds: steps, progress, checkpoints. It cannot be undone; the audit trail keeps a record.'
-        : 'Deleting removes these projects and everything they hold. It cannot be undone; the audit trail keeps a record.'),
+      h('p.warning', {}, single ? DELETE_WARNING_ONE : DELETE_WARNING_MANY),
+      preview,
       ...projects.map((p, i) => h('label.confirm-input', {},
         h('span', {}, 'Type ', h('strong.mono', {}, p.name), ' to confirm'), inputs[i])),
     ],
@@ -130,16 +228,18 @@ export function runBatch(action, projects, after) {
     after();
   };
   if (action === 'DELETE') {
+    const ownNames = Object.fromEntries(projects.map((p) => [p.id, p.name]));
     return confirmDelete(projects, async () => {
       const confirmNames = {};
-      document.querySelectorAll('#confirm-body input').forEach((input) => { confirmNames[input.dataset.id] = input.value; });
+      document.querySelectorAll('#confirm-body input[data-expected]').forEach((input) => { confirmNames[input.dataset.id] = input.value; });
       report(await api.batch('DELETE', ids, confirmNames));
-    });
+    }, previewBox(() => api.preview.batch('DELETE', ids, ownNames), (result) => batchPlanView(result, names)));
   }
   if (action === 'RELEASE') {
     return openDialog({
       title: `Release ${projects.length} project${projects.length === 1 ? '' : 's'}?`,
-      body: [h('p.warning', {}, RELEASE_WARNING), h('ul', {}, projects.map((p) => h('li', {}, p.name)))],
+      body: [h('p.warning', {}, RELEASE_WARNING), h('ul', {}, projects.map((p) => h('li', {}, p.name))),
+        previewBox(() => api.preview.batch('RELEASE', ids), (result) => batchPlanView(result, names))],
       onOk: async () => report(await api.batch('RELEASE', ids)),
     });
   }

@@ -104,4 +104,12 @@ export const api = {
   remove: (id, confirmName) =>
     call('DELETE', `/projects/${encodeURIComponent(id)}?confirmName=${encodeURIComponent(confirmName)}`),
   batch: (action, ids, confirmNames) => call('POST', '/projects/batch', confirmNames ? { action, ids, confirmNames } : { action, ids }),
+  /** Dry runs: what the real call would do, changing nothing (the same role as the real call). */
+  preview: {
+    release: (id) => call('POST', `/projects/${encodeURIComponent(id)}/release?dryRun=true`),
+    remove: (id, confirmName) =>
+      call('DELETE', `/projects/${encodeURIComponent(id)}?confirmName=${encodeURIComponent(confirmName)}&dryRun=true`),
+    batch: (action, ids, confirmNames) =>
+      call('POST', '/projects/batch?dryRun=true', confirmNames ? { action, ids, confirmNames } : { action, ids }),
+  },
 };

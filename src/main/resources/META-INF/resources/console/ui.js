@@ -33,6 +33,11 @@ export function formatNumber(n) {
   return n === null || n === undefined ? '—' : Number(n).toLocaleString();
 }
 
+/** A timestamp as text, its ISO value kept in datetime (for tests and assistive technology). */
+export function time(iso) {
+  return iso ? h('time', { datetime: iso }, formatTime(iso)) : '—';
+}
+
 export function badge(status) {
   return h('span.badge.' + status, { 'data-status': status }, status.replace('_', ' '));
 }
