@@ -1,7 +1,7 @@
 // What a user can do to a project, the OMS way: Release behind an OK dialog, Delete behind typing the name.
 
 import { api } from './api.js';
-import { h, notify, openDialog, moreMenu, time } from './ui.js';
+import { formatTime, h, notify, openDialog, moreMenu, time } from './ui.js';
 
 /** Why an action is greyed out, in the status table's words (api.md). */
 export const ACTIONS = {
@@ -11,6 +11,7 @@ export const ACTIONS = {
   RELEASE: { label: 'Release', verb: 'release', done: 'released', why: 'Release is possible only when the project is paused, failed or completed' },
   DELETE: { label: 'Delete', verb: 'delete', done: 'deleted', why: 'Delete is possible only when the project has not been started or has been released' },
   CLONE: { label: 'Create similar project', verb: 'clone', why: 'Cloning is not possible right now' },
+  SWITCHOVER: { label: 'Switchover', verb: 'switchover', why: 'Switchover is possible only when the project is running with incremental synchronization' },
 };
 
 export function disabledReason(project, action) {
@@ -42,6 +43,8 @@ export function runAction(project, action, after) {
       }, previewBox(() => api.preview.remove(project.id, project.name), (plan) => [planView(plan)]));
     case 'CLONE':
       return cloneDialog(project);
+    case 'SWITCHOVER':
+      return switchoverDialog(project, after);
     default: {
       const meta = ACTIONS[action];
       return api.act(project.id, meta.verb).then(() => {
@@ -191,12 +194,76 @@ function cloneDialog(project) {
   });
 }
 
-/** The row's and the details page's More menu. */
-export function projectMenu(project, after, withDetails) {
-  const items = ['START', 'PAUSE', 'RESUME', 'RELEASE', 'CLONE'].map((action) => ({
-    action, label: ACTIONS[action].label, disabledReason: disabledReason(project, action),
-    run: () => runAction(project, action, after),
-  }));
+/** 0.5 → "0.5 s", 300 → "5 min", 90 → "1 min 30 s". */
+function seconds(value) {
+  const n = Number(value);
+  if (!(n > 0)) return '…';
+  if (n < 60) return `${n} s`;
+  const min = Math.floor(n / 60);
+  const s = Math.round(n - 60 * min);
+  return s ? `${min} min ${s} s` : `${min} min`;
+}
+
+/** Switchover: says what happens, with the two bounds prefilled with the service's defaults. */
+function switchoverDialog(project, after) {
+  const latency = h('input', { type: 'number', id: 'switchover-latency', min: '0', step: 'any', value: '1', inputmode: 'decimal' });
+  const timeout = h('input', { type: 'number', id: 'switchover-timeout', min: '1', step: '1', value: '300', inputmode: 'numeric' });
+  const latencyText = h('strong');
+  const timeoutText = h('strong');
+  const describe = () => {
+    latencyText.textContent = seconds(latency.value);
+    timeoutText.textContent = seconds(timeout.value);
+  };
+  latency.addEventListener('input', describe);
+  timeout.addEventListener('input', describe);
+  describe();
+  const positive = (input) => input.value.trim() !== '' && Number(input.value) > 0;
+  return openDialog({
+    title: `Switchover project "${project.name}"?`,
+    body: [
+      h('p', { id: 'switchover-what' }, 'The service waits until the incremental latency is below ', latencyText,
+        ' (up to ', timeoutText, '), stops the incremental synchronization at a final checkpoint, and the project becomes COMPLETED.'),
+      h('p', {}, 'Then switch your application to the destination (', h('span.mono', {}, `${project.destination.type} ${project.destination.host}`), ').'),
+      h('p.warning', {}, 'Afterwards only release and clone are possible. If the latency does not get low enough in time, '
+        + 'the switchover step fails, the project keeps running, and you can request it again.'),
+      h('label.confirm-input', {}, h('span', {}, 'Max latency (s)'), latency),
+      h('label.confirm-input', {}, h('span', {}, 'Timeout (s)'), timeout),
+    ],
+    okLabel: 'Switchover',
+    ready: () => positive(latency) && positive(timeout),
+    onOk: async () => {
+      await api.switchover(project.id, { maxLatencySeconds: Number(latency.value), timeoutSeconds: Number(timeout.value) });
+      notify(`Switchover of "${project.name}" requested. It shows COMPLETED once the incremental synchronization has stopped at its final checkpoint.`);
+      after();
+    },
+  });
+}
+
+/** Why Switchover waits, from the progress (the service also refuses it until then, with a 409). */
+export function switchoverBlocked(project, progress) {
+  if (project.switchover) return `A switchover is already under way (requested ${formatTime(project.switchover.requestedAt)})`;
+  if (!progress) return 'Switchover waits until the progress of the project can be read';
+  const step = (name) => (progress.steps || []).find((s) => s.name === name);
+  const full = step('FULL_MIGRATION');
+  if (full && full.status !== 'FINISHED') return 'Switchover is possible once the full migration has finished';
+  const sync = step('INCREMENTAL_SYNC');
+  if (!sync || sync.status !== 'MONITORING') return 'Switchover is possible once the incremental synchronization is monitoring changes';
+  return null;
+}
+
+/** The row's and the details page's More menu; Switchover appears only where the project could ever switch over. */
+export function projectMenu(project, after, withDetails, progress) {
+  const items = [];
+  for (const action of ['START', 'PAUSE', 'RESUME', 'SWITCHOVER', 'RELEASE', 'CLONE']) {
+    if (action === 'SWITCHOVER') {
+      if (!project.allowedActions.includes(action)) continue;
+      items.push({ action, label: ACTIONS[action].label, disabledReason: switchoverBlocked(project, progress), showReason: true,
+        run: () => runAction(project, action, after) });
+    } else {
+      items.push({ action, label: ACTIONS[action].label, disabledReason: disabledReason(project, action),
+        run: () => runAction(project, action, after) });
+    }
+  }
   if (withDetails) {
     items.push({ action: 'DETAILS', label: 'View details', run: () => { location.hash = `#/projects/${project.id}`; } });
   }

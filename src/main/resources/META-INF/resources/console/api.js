@@ -104,6 +104,7 @@ export const api = {
   remove: (id, confirmName) =>
     call('DELETE', `/projects/${encodeURIComponent(id)}?confirmName=${encodeURIComponent(confirmName)}`),
   batch: (action, ids, confirmNames) => call('POST', '/projects/batch', confirmNames ? { action, ids, confirmNames } : { action, ids }),
+  switchover: (id, options) => call('POST', `/projects/${encodeURIComponent(id)}/switchover`, options),
   /** Dry runs: what the real call would do, changing nothing (the same role as the real call). */
   preview: {
     release: (id) => call('POST', `/projects/${encodeURIComponent(id)}/release?dryRun=true`),

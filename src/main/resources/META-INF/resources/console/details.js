@@ -1,8 +1,8 @@
 // A project's details: configuration (never a password), steps, tables, incremental sync, audit trail; live.
 
 import { api } from './api.js';
-import { deleteButton, projectMenu, runAction } from './actions.js';
-import { badge, bar, dialogOpen, formatNumber, formatTime, h, menuOpen, notify } from './ui.js';
+import { deleteButton, projectMenu, runAction, switchoverBlocked } from './actions.js';
+import { badge, bar, dialogOpen, formatNumber, formatTime, h, menuOpen, notify, time } from './ui.js';
 
 const POLL_MS = 1000;
 
@@ -86,19 +86,29 @@ function events(page) {
       h('td', {}, e.detail || '')))))];
 }
 
+/** A switchover waiting for the incremental latency to come down, with its deadline. */
+function pendingSwitchover(project) {
+  const s = project.switchover;
+  if (!s) return [];
+  return [h('p.pending', {}, h('strong', {}, 'Switchover requested'), ' at ', time(s.requestedAt),
+    ': the incremental synchronization stops at a final checkpoint once its latency is low enough, at the latest by ',
+    time(s.deadline), '. If it cannot catch up by then, the switchover step fails and the project keeps running.')];
+}
+
 export function detailsView(root, id) {
   let timer = null;
   let stopped = false;
-  let shownVersion = null;
+  let shownHead = null;
   const head = h('div.details-head');
   // Why the project waits (a release that cannot reach its source yet), drawn on every poll.
   const reason = h('div', { role: 'status', id: 'status-reason' });
+  const switchoverBox = h('div', { role: 'status', id: 'switchover' });
   const config = h('div');
   const stepsBox = h('section.card', { 'aria-label': 'Steps' });
   const tablesBox = h('section.card', { 'aria-label': 'Tables' });
   const syncBox = h('section.card', { 'aria-label': 'Incremental synchronization' });
   const eventsBox = h('section.card', { 'aria-label': 'Audit trail' });
-  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, reason, config,
+  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, reason, switchoverBox, config,
     h('h2', {}, 'Steps'), stepsBox,
     h('div.grid', {}, h('div', {}, h('h2', {}, 'Full migration'), tablesBox), h('div', {}, h('h2', {}, 'Incremental synchronization'), syncBox)),
     h('h2', {}, 'Audit trail'), eventsBox);
@@ -114,15 +124,19 @@ export function detailsView(root, id) {
         return;
       }
       document.title = `${project.name} · Migration Plane`;
-      // Header and configuration change only with the version; redrawing them would close an open menu.
-      if (project.version !== shownVersion) {
-        shownVersion = project.version;
+      // Header and configuration change only with the version (or when Switchover becomes possible, which
+      // the progress tells); redrawing them would move the focus.
+      const headKey = `${project.version}|${project.allowedActions.includes('SWITCHOVER') ? switchoverBlocked(project, progress) : ''}`;
+      if (headKey !== shownHead) {
+        const newVersion = !shownHead || !shownHead.startsWith(`${project.version}|`);
+        shownHead = headKey;
         head.replaceChildren(h('h1', {}, project.name), badge(project.status), h('span.spacer'),
           h('button.secondary', { type: 'button', id: 'clone', onclick: () => runAction(project, 'CLONE', load) }, 'Create similar project'),
-          projectMenu(project, load, false), deleteButton(project, () => { location.hash = '#/projects'; }));
-        config.replaceChildren(configuration(project));
+          projectMenu(project, load, false, progress), deleteButton(project, () => { location.hash = '#/projects'; }));
+        if (newVersion) config.replaceChildren(configuration(project));
       }
       reason.replaceChildren(...(project.statusReason ? [h('p.warning', {}, project.statusReason)] : []));
+      switchoverBox.replaceChildren(...pendingSwitchover(project));
       stepsBox.replaceChildren(steps(progress));
       tablesBox.replaceChildren(...[].concat(tables(progress.fullMigration)));
       syncBox.replaceChildren(incremental(progress.incrementalSync));

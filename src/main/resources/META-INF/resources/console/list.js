@@ -119,7 +119,7 @@ export function listView(root, query) {
         h('span.mono', {}, `${p.source.type} ${p.source.host}`), ' → ', h('span.mono', {}, `${p.destination.type} ${p.destination.host}`)),
       h('td', { 'data-label': 'Progress' }, rowProgress(p, progressById.get(p.id))),
       h('td', { 'data-label': 'Created' }, formatTime(p.createdAt)),
-      h('td.actions', {}, projectMenu(p, load, true), ' ', deleteButton(p, load))));
+      h('td.actions', {}, projectMenu(p, load, true, progressById.get(p.id)), ' ', deleteButton(p, load))));
     if (rows.length === 0) {
       rows.push(h('tr', {}, h('td.empty', { colspan: 7 }, state.status || state.q
         ? 'No project matches these filters.'

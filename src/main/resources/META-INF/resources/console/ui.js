@@ -137,8 +137,8 @@ export function menuOpen() {
 }
 
 /**
- * A "More" button with a menu of items {label, action, disabledReason, run}. A disabled item
- * stays focusable and says why in its tooltip.
+ * A "More" button with a menu of items {label, action, disabledReason, showReason, run}. A disabled
+ * item stays focusable and says why in its tooltip, and in its own text too when showReason is set.
  */
 export function moreMenu(items, label) {
   const list = h('ul.menu-list', { role: 'menu', hidden: true });
@@ -153,7 +153,7 @@ export function moreMenu(items, label) {
         closeMenu(false);
         item.run();
       },
-    }, item.label);
+    }, item.label, item.showReason && item.disabledReason ? h('span.menu-reason', {}, item.disabledReason) : null);
     list.append(h('li', { role: 'none' }, entry));
   }
   button.addEventListener('click', () => {
