@@ -2,7 +2,7 @@
 
 import { api } from './api.js';
 import { deleteButton, projectMenu, runAction, switchoverBlocked } from './actions.js';
-import { badge, bar, dialogOpen, formatNumber, formatTime, h, menuOpen, notify, time } from './ui.js';
+import { alertBadge, badge, bar, dialogOpen, formatNumber, formatTime, h, menuOpen, notify, time } from './ui.js';
 
 const POLL_MS = 1000;
 
@@ -99,7 +99,11 @@ export function detailsView(root, id) {
   let timer = null;
   let stopped = false;
   let shownHead = null;
+  let shownAlerts = null;
   const head = h('div.details-head');
+  // Active alerts, in the header beside the status but redrawn on their own (they change without a new version).
+  const alertsBox = h('span.alerts', { id: 'alerts' });
+  const alertDetails = h('div', { id: 'alert-details' });
   // Why the project waits (a release that cannot reach its source yet), drawn on every poll.
   const reason = h('div', { role: 'status', id: 'status-reason' });
   const switchoverBox = h('div', { role: 'status', id: 'switchover' });
@@ -108,7 +112,7 @@ export function detailsView(root, id) {
   const tablesBox = h('section.card', { 'aria-label': 'Tables' });
   const syncBox = h('section.card', { 'aria-label': 'Incremental synchronization' });
   const eventsBox = h('section.card', { 'aria-label': 'Audit trail' });
-  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, reason, switchoverBox, config,
+  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, alertDetails, reason, switchoverBox, config,
     h('h2', {}, 'Steps'), stepsBox,
     h('div.grid', {}, h('div', {}, h('h2', {}, 'Full migration'), tablesBox), h('div', {}, h('h2', {}, 'Incremental synchronization'), syncBox)),
     h('h2', {}, 'Audit trail'), eventsBox);
@@ -130,10 +134,19 @@ export function detailsView(root, id) {
       if (headKey !== shownHead) {
         const newVersion = !shownHead || !shownHead.startsWith(`${project.version}|`);
         shownHead = headKey;
-        head.replaceChildren(h('h1', {}, project.name), badge(project.status), h('span.spacer'),
+        head.replaceChildren(h('h1', {}, project.name), badge(project.status), alertsBox, h('span.spacer'),
           h('button.secondary', { type: 'button', id: 'clone', onclick: () => runAction(project, 'CLONE', load) }, 'Create similar project'),
           projectMenu(project, load, false, progress), deleteButton(project, () => { location.hash = '#/projects'; }));
         if (newVersion) config.replaceChildren(configuration(project));
+      }
+      const alerts = project.activeAlerts || [];
+      const alertsKey = JSON.stringify(alerts);
+      if (alertsKey !== shownAlerts) {
+        shownAlerts = alertsKey;
+        alertsBox.replaceChildren(...alerts.map(alertBadge));
+        const sentences = alerts.filter((a) => a.detail);
+        alertDetails.replaceChildren(...(sentences.length ? [h('ul.alert-details', { 'aria-label': 'Why the alerts fire' },
+          sentences.map((a) => h('li', { 'data-alert': a.type }, a.detail)))] : []));
       }
       reason.replaceChildren(...(project.statusReason ? [h('p.warning', {}, project.statusReason)] : []));
       switchoverBox.replaceChildren(...pendingSwitchover(project));

@@ -2,7 +2,7 @@
 
 import { api } from './api.js';
 import { ACTIONS, deleteButton, projectMenu, runBatch } from './actions.js';
-import { badge, bar, dialogOpen, formatTime, h, menuOpen, notify } from './ui.js';
+import { alertBadge, badge, bar, dialogOpen, formatTime, h, menuOpen, notify } from './ui.js';
 
 const STATUSES = ['NOT_STARTED', 'RUNNING', 'PAUSED', 'FAILED', 'COMPLETED', 'RELEASING', 'RELEASED'];
 const SORTS = [['-createdAt', 'Newest first'], ['createdAt', 'Oldest first'], ['name', 'Name A–Z'], ['-name', 'Name Z–A'], ['-updatedAt', 'Recently changed']];
@@ -24,6 +24,7 @@ export function listView(root, query) {
   const state = {
     status: query.get('status') || '',
     q: query.get('q') || '',
+    alerting: query.get('alerting') === 'true',
     sort: query.get('sort') || '-createdAt',
     page: Number(query.get('page') || 0),
     size: Number(query.get('size') || 20),
@@ -44,6 +45,8 @@ export function listView(root, query) {
     clearTimeout(debounce);
     debounce = setTimeout(() => { state.q = search.value.trim(); reset(); }, 250);
   });
+  const alertingBox = h('input', { type: 'checkbox', id: 'filter-alerting', checked: state.alerting,
+    onchange: () => { state.alerting = alertingBox.checked; reset(); } });
   const sortSelect = h('select', { id: 'sort', onchange: () => { state.sort = sortSelect.value; reset(); } },
     SORTS.map(([value, label]) => h('option', { value }, label)));
   sortSelect.value = state.sort;
@@ -68,6 +71,7 @@ export function listView(root, query) {
     h('div.toolbar', {},
       h('label', {}, 'Status', statusSelect),
       h('label', {}, 'Search by name', search),
+      h('label.check', {}, alertingBox, 'Alerting only'),
       h('label', {}, 'Sort', sortSelect),
       h('span.spacer'),
       h('a.button', { href: '#/new' }, 'Create project')),
@@ -87,6 +91,7 @@ export function listView(root, query) {
     const params = new URLSearchParams();
     if (state.status) params.set('status', state.status);
     if (state.q) params.set('q', state.q);
+    if (state.alerting) params.set('alerting', 'true');
     if (state.sort !== '-createdAt') params.set('sort', state.sort);
     if (state.page) params.set('page', state.page);
     if (state.size !== 20) params.set('size', state.size);
@@ -114,14 +119,15 @@ export function listView(root, query) {
         onchange: (e) => { e.target.checked ? state.selected.add(p.id) : state.selected.delete(p.id); renderBatch(); },
       })),
       h('td.name', { 'data-label': 'Name' }, h('a', { href: `#/projects/${p.id}` }, p.name)),
-      h('td', { 'data-label': 'Status' }, badge(p.status)),
+      h('td', { 'data-label': 'Status' }, badge(p.status),
+        (p.activeAlerts || []).length ? h('div.alerts', {}, p.activeAlerts.map(alertBadge)) : null),
       h('td', { 'data-label': 'Source → Destination' },
         h('span.mono', {}, `${p.source.type} ${p.source.host}`), ' → ', h('span.mono', {}, `${p.destination.type} ${p.destination.host}`)),
       h('td', { 'data-label': 'Progress' }, rowProgress(p, progressById.get(p.id))),
       h('td', { 'data-label': 'Created' }, formatTime(p.createdAt)),
       h('td.actions', {}, projectMenu(p, load, true, progressById.get(p.id)), ' ', deleteButton(p, load))));
     if (rows.length === 0) {
-      rows.push(h('tr', {}, h('td.empty', { colspan: 7 }, state.status || state.q
+      rows.push(h('tr', {}, h('td.empty', { colspan: 7 }, state.status || state.q || state.alerting
         ? 'No project matches these filters.'
         : 'No migration project yet. Create one to get started.')));
     }
@@ -149,6 +155,7 @@ export function listView(root, query) {
     const params = new URLSearchParams({ page: state.page, size: state.size, sort: state.sort });
     if (state.status) params.set('status', state.status);
     if (state.q) params.set('q', state.q);
+    if (state.alerting) params.set('alerting', 'true');
     try {
       const page = await api.list(params);
       const progress = await Promise.all(page.items.map((p) => p.status === 'NOT_STARTED'

@@ -38,6 +38,15 @@ export function time(iso) {
   return iso ? h('time', { datetime: iso }, formatTime(iso)) : '—';
 }
 
+const ALERTS = { LATENCY_HIGH: 'Latency high', STALLED: 'Stalled', FAILED: 'Failed' };
+
+/** One active alert: its name in words and since when (never colour alone); the service's sentence as its tooltip. */
+export function alertBadge(alert) {
+  const label = ALERTS[alert.type] || String(alert.type).replaceAll('_', ' ').toLowerCase();
+  return h('span.alert-badge', { 'data-alert': alert.type, title: alert.detail || undefined },
+    h('span', { 'aria-hidden': 'true' }, '⚠ '), `Alert: ${label} since `, time(alert.since));
+}
+
 export function badge(status) {
   return h('span.badge.' + status, { 'data-status': status }, status.replace('_', ' '));
 }
