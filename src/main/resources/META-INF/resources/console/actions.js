@@ -12,6 +12,7 @@ export const ACTIONS = {
   DELETE: { label: 'Delete', verb: 'delete', done: 'deleted', why: 'Delete is possible only when the project has not been started or has been released' },
   CLONE: { label: 'Create similar project', verb: 'clone', why: 'Cloning is not possible right now' },
   SWITCHOVER: { label: 'Switchover', verb: 'switchover', why: 'Switchover is possible only when the project is running with incremental synchronization' },
+  RESTORE: { label: 'Restore', verb: 'restore', why: 'Restore is possible only for a deleted project inside its restore window' },
 };
 
 export function disabledReason(project, action) {
@@ -45,6 +46,8 @@ export function runAction(project, action, after) {
       return cloneDialog(project);
     case 'SWITCHOVER':
       return switchoverDialog(project, after);
+    case 'RESTORE':
+      return restoreDialog(project, after);
     default: {
       const meta = ACTIONS[action];
       return api.act(project.id, meta.verb).then(() => {
@@ -239,6 +242,39 @@ function switchoverDialog(project, after) {
   });
 }
 
+/** Restore (admin): asks for a new name only when the old one is taken now (409 NAME_TAKEN), then tries again. */
+function restoreDialog(project, after) {
+  const name = h('input', { type: 'text', id: 'restore-name', autocomplete: 'off', spellcheck: 'false', value: `${project.name}-restored` });
+  const nameField = h('label.confirm-input', { hidden: true }, h('span', {}, 'New name'), name);
+  return openDialog({
+    title: `Restore project "${project.name}"?`,
+    body: [
+      h('p', {}, 'The project comes back as NOT STARTED with its configuration: source, destination, tables, labels. '
+        + 'What it had migrated is not kept, so starting it begins from scratch.'),
+      project.restorableUntil ? h('p.muted', {}, 'It can be restored until ', time(project.restorableUntil), '.') : null,
+      nameField,
+    ],
+    okLabel: 'Restore',
+    ready: () => nameField.hidden || name.value.trim().length > 0,
+    onOk: async () => {
+      let restored;
+      try {
+        restored = await api.restore(project.id, nameField.hidden ? undefined : name.value.trim());
+      } catch (e) {
+        if (e.code === 'NAME_TAKEN' && nameField.hidden) {
+          nameField.hidden = false;
+          name.focus();
+          name.select();
+          throw new Error(`${e.problem.detail || e.message} Choose a new name and Restore again.`);
+        }
+        throw e;
+      }
+      notify(`Project "${restored.name}" restored; it is NOT STARTED.`);
+      after(restored);
+    },
+  });
+}
+
 /** Why Switchover waits, from the progress (the service also refuses it until then, with a 409). */
 export function switchoverBlocked(project, progress) {
   if (project.switchover) return `A switchover is already under way (requested ${formatTime(project.switchover.requestedAt)})`;
@@ -268,6 +304,16 @@ export function projectMenu(project, after, withDetails, progress) {
     items.push({ action: 'DETAILS', label: 'View details', run: () => { location.hash = `#/projects/${project.id}`; } });
   }
   return moreMenu(items, `More actions for ${project.name}`);
+}
+
+/** A deleted project's only action (the service says who may: admin). */
+export function restoreButton(project, after) {
+  const reason = disabledReason(project, 'RESTORE');
+  return h('button.secondary', {
+    type: 'button', 'data-action': 'RESTORE', 'aria-disabled': reason ? 'true' : 'false', title: reason || undefined,
+    'aria-label': `Restore ${project.name}`,
+    onclick: () => { if (!reason) runAction(project, 'RESTORE', after); },
+  }, 'Restore');
 }
 
 export function deleteButton(project, after) {

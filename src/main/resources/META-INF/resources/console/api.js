@@ -105,6 +105,7 @@ export const api = {
     call('DELETE', `/projects/${encodeURIComponent(id)}?confirmName=${encodeURIComponent(confirmName)}`),
   batch: (action, ids, confirmNames) => call('POST', '/projects/batch', confirmNames ? { action, ids, confirmNames } : { action, ids }),
   switchover: (id, options) => call('POST', `/projects/${encodeURIComponent(id)}/switchover`, options),
+  restore: (id, name) => call('POST', `/projects/${encodeURIComponent(id)}/restore`, name ? { name } : {}),
   /** Dry runs: what the real call would do, changing nothing (the same role as the real call). */
   preview: {
     release: (id) => call('POST', `/projects/${encodeURIComponent(id)}/release?dryRun=true`),

@@ -157,8 +157,11 @@ export function detailsView(root, id) {
     } catch (e) {
       if (stopped) return;
       if (e.status === 404) {
+        // A deleted project inside its restore window: the service's detail says until when it can be restored.
         root.replaceChildren(h('h1', {}, 'Project not found'),
-          h('p', {}, 'This project does not exist (it may have been deleted). Its deletion is kept in the audit trail.'),
+          h('p', { id: 'not-found-detail' }, e.problem.detail
+            || 'This project does not exist (it may have been deleted). Its deletion is kept in the audit trail.'),
+          h('p', {}, h('a', { href: '#/projects?deleted=true' }, 'Deleted projects that can still be restored')),
           h('a.button', { href: '#/projects' }, 'Back to Data Migration'));
         return;
       }

@@ -1,10 +1,10 @@
 // The Data Migration list: filters, paging, sorting, batch actions, per-row More menu and Delete.
 
 import { api } from './api.js';
-import { ACTIONS, deleteButton, projectMenu, runBatch } from './actions.js';
-import { alertBadge, badge, bar, dialogOpen, formatTime, h, menuOpen, notify } from './ui.js';
+import { ACTIONS, deleteButton, projectMenu, restoreButton, runBatch } from './actions.js';
+import { alertBadge, badge, bar, dialogOpen, formatTime, h, menuOpen, notify, time } from './ui.js';
 
-const STATUSES = ['NOT_STARTED', 'RUNNING', 'PAUSED', 'FAILED', 'COMPLETED', 'RELEASING', 'RELEASED'];
+const STATUSES = ['NOT_STARTED', 'RUNNING', 'PAUSED', 'FAILED', 'COMPLETED', 'RELEASING', 'RELEASED', 'DELETED'];
 const SORTS = [['-createdAt', 'Newest first'], ['createdAt', 'Oldest first'], ['name', 'Name A–Z'], ['-name', 'Name Z–A'], ['-updatedAt', 'Recently changed']];
 const POLL_MS = 2000;
 
@@ -25,6 +25,7 @@ export function listView(root, query) {
     status: query.get('status') || '',
     q: query.get('q') || '',
     alerting: query.get('alerting') === 'true',
+    deleted: query.get('deleted') === 'true',
     sort: query.get('sort') || '-createdAt',
     page: Number(query.get('page') || 0),
     size: Number(query.get('size') || 20),
@@ -47,6 +48,8 @@ export function listView(root, query) {
   });
   const alertingBox = h('input', { type: 'checkbox', id: 'filter-alerting', checked: state.alerting,
     onchange: () => { state.alerting = alertingBox.checked; reset(); } });
+  const deletedBox = h('input', { type: 'checkbox', id: 'filter-deleted', checked: state.deleted,
+    onchange: () => { state.deleted = deletedBox.checked; reset(); } });
   const sortSelect = h('select', { id: 'sort', onchange: () => { state.sort = sortSelect.value; reset(); } },
     SORTS.map(([value, label]) => h('option', { value }, label)));
   sortSelect.value = state.sort;
@@ -59,7 +62,7 @@ export function listView(root, query) {
   const batchBar = h('div.batch', { role: 'region', 'aria-label': 'Batch actions' }, selectedCount, batchButtons);
 
   const selectAll = h('input', { type: 'checkbox', 'aria-label': 'Select all on this page', onchange: () => {
-    for (const id of state.projects.keys()) selectAll.checked ? state.selected.add(id) : state.selected.delete(id);
+    for (const id of selectable()) selectAll.checked ? state.selected.add(id) : state.selected.delete(id);
     renderRows();
   } });
   const tbody = h('tbody');
@@ -72,6 +75,7 @@ export function listView(root, query) {
       h('label', {}, 'Status', statusSelect),
       h('label', {}, 'Search by name', search),
       h('label.check', {}, alertingBox, 'Alerting only'),
+      h('label.check', {}, deletedBox, 'Show deleted'),
       h('label', {}, 'Sort', sortSelect),
       h('span.spacer'),
       h('a.button', { href: '#/new' }, 'Create project')),
@@ -92,6 +96,7 @@ export function listView(root, query) {
     if (state.status) params.set('status', state.status);
     if (state.q) params.set('q', state.q);
     if (state.alerting) params.set('alerting', 'true');
+    if (state.deleted) params.set('deleted', 'true');
     if (state.sort !== '-createdAt') params.set('sort', state.sort);
     if (state.page) params.set('page', state.page);
     if (state.size !== 20) params.set('size', state.size);
@@ -105,29 +110,45 @@ export function listView(root, query) {
     load();
   }
 
+  /** A deleted project takes part in no batch action; it can only be restored, one at a time. */
+  function selectable() {
+    return [...state.projects.values()].filter((p) => p.status !== 'DELETED').map((p) => p.id);
+  }
+
   function renderBatch() {
     const n = state.selected.size;
     selectedCount.textContent = n ? `${n} selected` : 'Select projects for batch actions';
     batchButtons.forEach((b) => { b.disabled = n === 0; });
-    selectAll.checked = state.projects.size > 0 && [...state.projects.keys()].every((id) => state.selected.has(id));
+    const ids = selectable();
+    selectAll.checked = ids.length > 0 && ids.every((id) => state.selected.has(id));
   }
 
-  function renderRows() {
-    const rows = [...state.projects.values()].map((p) => h('tr', { 'data-id': p.id, 'data-name': p.name, 'data-status': p.status },
-      h('td.select', {}, h('input', {
+  function renderRow(p) {
+    const deleted = p.status === 'DELETED';
+    const alerts = p.activeAlerts || [];
+    return h('tr', { 'data-id': p.id, 'data-name': p.name, 'data-status': p.status },
+      h('td.select', {}, deleted ? null : h('input', {
         type: 'checkbox', 'aria-label': `Select ${p.name}`, checked: state.selected.has(p.id),
         onchange: (e) => { e.target.checked ? state.selected.add(p.id) : state.selected.delete(p.id); renderBatch(); },
       })),
-      h('td.name', { 'data-label': 'Name' }, h('a', { href: `#/projects/${p.id}` }, p.name)),
+      // A deleted project has no details page (the service answers 404 until it is restored).
+      h('td.name', { 'data-label': 'Name' }, deleted ? h('span.deleted-name', {}, p.name) : h('a', { href: `#/projects/${p.id}` }, p.name)),
       h('td', { 'data-label': 'Status' }, badge(p.status),
-        (p.activeAlerts || []).length ? h('div.alerts', {}, p.activeAlerts.map(alertBadge)) : null),
+        deleted ? h('div.deleted-note', {}, 'Deleted, restorable until ', time(p.restorableUntil)) : null,
+        alerts.length ? h('div.alerts', {}, alerts.map(alertBadge)) : null),
       h('td', { 'data-label': 'Source → Destination' },
         h('span.mono', {}, `${p.source.type} ${p.source.host}`), ' → ', h('span.mono', {}, `${p.destination.type} ${p.destination.host}`)),
-      h('td', { 'data-label': 'Progress' }, rowProgress(p, progressById.get(p.id))),
+      h('td', { 'data-label': 'Progress' }, deleted ? h('span.muted', {}, '—') : rowProgress(p, progressById.get(p.id))),
       h('td', { 'data-label': 'Created' }, formatTime(p.createdAt)),
-      h('td.actions', {}, projectMenu(p, load, true, progressById.get(p.id)), ' ', deleteButton(p, load))));
+      h('td.actions', {}, deleted
+        ? restoreButton(p, load)
+        : [projectMenu(p, load, true, progressById.get(p.id)), ' ', deleteButton(p, load)]));
+  }
+
+  function renderRows() {
+    const rows = [...state.projects.values()].map(renderRow);
     if (rows.length === 0) {
-      rows.push(h('tr', {}, h('td.empty', { colspan: 7 }, state.status || state.q || state.alerting
+      rows.push(h('tr', {}, h('td.empty', { colspan: 7 }, state.status || state.q || state.alerting || state.deleted
         ? 'No project matches these filters.'
         : 'No migration project yet. Create one to get started.')));
     }
@@ -156,9 +177,10 @@ export function listView(root, query) {
     if (state.status) params.set('status', state.status);
     if (state.q) params.set('q', state.q);
     if (state.alerting) params.set('alerting', 'true');
+    if (state.deleted) params.set('deleted', 'true');
     try {
       const page = await api.list(params);
-      const progress = await Promise.all(page.items.map((p) => p.status === 'NOT_STARTED'
+      const progress = await Promise.all(page.items.map((p) => p.status === 'NOT_STARTED' || p.status === 'DELETED'
         ? null : api.progress(p.id).catch(() => null)));
       if (stopped || mine !== generation) return;
       // A menu or dialog opened while this call was under way: its row stays as it is until they close.
