@@ -39,7 +39,7 @@ function configuration(p) {
 function steps(progress) {
   return h('table.plain', { id: 'steps' },
     h('thead', {}, h('tr', {}, h('th', {}, 'Step'), h('th', {}, 'Status'), h('th', {}, 'Progress'), h('th', {}, 'Started'), h('th', {}, 'Finished'))),
-    h('tbody', {}, progress.steps.map((s) => h('tr', { 'data-step': s.name },
+    h('tbody', {}, progress.steps.map((s) => h('tr', { 'data-step': s.name, 'data-status': s.status },
       h('td', {}, s.name.replaceAll('_', ' ')),
       h('td', {}, s.status, s.error ? h('div.field-error', {}, s.error) : null),
       h('td', {}, bar(s.progressPercent, s.status, `${s.name} progress`)),
