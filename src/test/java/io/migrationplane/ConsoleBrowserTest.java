@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.Browser;
+import io.migrationplane.testing.Fixtures;
 import io.migrationplane.testing.Sql;
 import io.migrationplane.testing.PostgresResource;
 import io.migrationplane.testing.Tokens;
@@ -450,5 +452,263 @@ class ConsoleBrowserTest {
         browser.await(d -> browser.text("#confirm-error").contains("Your role does not allow this action"));
         assertEquals("PAUSED", Api.status(paused));
         dialog().findElement(By.cssSelector("[data-close]")).click();
+    }
+    private void escape() {
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+    }
+
+    private String headStatus() {
+        return browser.find(".details-head .badge").getAttribute("data-status");
+    }
+
+    private WebElement detailsMenuItem(String action) {
+        browser.await(d -> {
+            browser.find(".details-head button.more").click();
+            return true;
+        });
+        return browser.find(".details-head [data-action='" + action + "']");
+    }
+
+    private String stepStatus(String step) {
+        List<WebElement> rows = browser.all("#steps tr[data-step='" + step + "']");
+        return rows.isEmpty() ? null : rows.get(0).getAttribute("data-status");
+    }
+
+    @Test
+    void switchoverWaitsForTheFullMigrationAndThenCompletesTheProject() throws Exception {
+        String s = suite();
+        String copying = Fixtures.incremental(s + "-copying", 100_000_000L, 1_000L);
+        String ready = Fixtures.incremental(s + "-ready", 1_000L, 10_000_000L);
+        String plain = project(s + "-plain", "RUNNING");
+        Fixtures.awaitIncrementalMonitoring(ready, Duration.ofSeconds(20));
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+
+        // Still copying: Switchover is there but greyed out, and says why in its own text (not only a tooltip).
+        WebElement menu = openMenu(copying);
+        WebElement switchover = item(menu, "SWITCHOVER");
+        assertTrue(disabled(switchover));
+        assertTrue(switchover.getText().contains("once the full migration has finished"), switchover.getText());
+        switchover.click();
+        assertTrue(browser.all("#confirm-dialog[open]").isEmpty(), "a disabled item opens nothing");
+        escape();
+        // Without incremental synchronization there is nothing to switch over.
+        assertTrue(openMenu(plain).findElements(By.cssSelector("[data-action='SWITCHOVER']")).isEmpty());
+        escape();
+        assertFalse(disabled(item(openMenu(ready), "SWITCHOVER")));
+        escape();
+
+        // On the details page: a bound the simulated apply can never meet fails the switchover step; the project runs on.
+        browser.open(root + "#/projects/" + ready);
+        browser.await(d -> "MONITORING".equals(stepStatus("INCREMENTAL_SYNC")));
+        detailsMenuItem("SWITCHOVER").click();
+        WebElement dialog = dialog();
+        String text = dialog.getText();
+        for (String words : List.of("latency is below 1 s", "up to 5 min", "final checkpoint", "becomes COMPLETED",
+                "switch your application to the destination", "only release and clone are possible")) {
+            assertTrue(text.contains(words), words + " in: " + text);
+        }
+        WebElement latency = dialog.findElement(By.id("switchover-latency"));
+        WebElement timeout = dialog.findElement(By.id("switchover-timeout"));
+        assertEquals("1", latency.getAttribute("value"));
+        assertEquals("300", timeout.getAttribute("value"));
+        browser.screenshot("switchover-dialog");
+        latency.clear();
+        latency.sendKeys("0.001");
+        timeout.clear();
+        timeout.sendKeys("2");
+        browser.await(d -> browser.text("#switchover-what").contains("below 0.001 s (up to 2 s)"));
+        dialog.findElement(By.id("confirm-ok")).click();
+        browser.await(d -> browser.all("#confirm-dialog[open]").isEmpty());
+        browser.await(d -> browser.text("#switchover").contains("Switchover requested"));
+        assertTrue(browser.all("#switchover time").size() == 2, "requested at and deadline");
+        browser.await(d -> "FAILED".equals(stepStatus("SWITCHOVER")));
+        assertFalse(browser.text("#steps tr[data-step='SWITCHOVER'] .field-error").isBlank(), "the step says why");
+        browser.await(d -> browser.all("#switchover p").isEmpty());
+        assertEquals("RUNNING", headStatus());
+        assertEquals("RUNNING", Api.status(ready));
+
+        // Again with the defaults: it catches up, stops at a final checkpoint, and the project is COMPLETED.
+        detailsMenuItem("SWITCHOVER").click();
+        dialog().findElement(By.id("confirm-ok")).click();
+        browser.await(d -> "COMPLETED".equals(headStatus()));
+        browser.await(d -> "FINISHED".equals(stepStatus("SWITCHOVER")));
+        browser.await(d -> browser.text("#events").contains("SWITCHOVER_REQUESTED") && browser.text("#events").contains("COMPLETED"));
+        assertTrue(browser.all("#switchover p").isEmpty());
+        browser.screenshot("switchover-completed");
+        WebElement release = detailsMenuItem("RELEASE");
+        assertFalse(disabled(release));
+        assertTrue(browser.all(".details-head [data-action='SWITCHOVER']").isEmpty());
+        escape();
+        assertEquals("COMPLETED", Api.status(ready));
+    }
+
+    @Test
+    void theReleaseDialogShowsTheDryRunAndReleasingAfterwardsWorks() throws Exception {
+        String s = suite();
+        String paused = project(s + "-plan", "PAUSED");
+        String raced = project(s + "-race", "PAUSED");
+        String offline = project(s + "-offline", "PAUSED");
+        String name = Api.project(paused).getString("name");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+
+        item(openMenu(paused), "RELEASE").click();
+        WebElement preview = browser.find("#dry-run[data-state='ready']");
+        String text = preview.getText();
+        assertTrue(text.contains(name), text);
+        assertTrue(text.contains("Status: PAUSED → RELEASED"), text);
+        assertTrue(text.contains("No worker runs for it"), text);
+        assertFalse(text.contains("{") || text.contains("\"dryRun\""), "plain words, not JSON: " + text);
+        assertEquals("PAUSED", Api.status(paused), "the dry run changed nothing");
+        browser.screenshot("release-dialog-dry-run");
+        dialog().findElement(By.id("confirm-ok")).click();
+        browser.await(d -> "RELEASED".equals(rowStatus(paused)));
+
+        // The dry run refuses what the real call would refuse, in the service's words.
+        WebElement menu = openMenu(raced);
+        Api.act(raced, "resume", 200);
+        item(menu, "RELEASE").click();
+        WebElement refused = browser.find("#dry-run[data-state='refused']");
+        assertTrue(refused.getText().contains("is RUNNING; release is allowed from PAUSED, FAILED, COMPLETED"), refused.getText());
+        dialog().findElement(By.cssSelector("[data-close]")).click();
+        assertEquals("RUNNING", Api.status(raced));
+
+        // A dry run that cannot reach the service does not hold the dialog up.
+        browser.script("const real = window.fetch; window.fetch = (url, init) => String(url).includes('dryRun=true')"
+                + " ? Promise.reject(new TypeError('Failed to fetch')) : real(url, init);");
+        item(openMenu(offline), "RELEASE").click();
+        assertTrue(browser.find("#dry-run[data-state='unavailable']").getText().contains("Preview unavailable"));
+        dialog().findElement(By.id("confirm-ok")).click();
+        browser.await(d -> "RELEASED".equals(rowStatus(offline)));
+    }
+
+    @Test
+    void theDeleteDialogShowsWhatWouldBeRemovedAndUntilWhenItCanBeRestored() throws Exception {
+        String s = suite();
+        String id = project(s + "-doomed", "NOT_STARTED");
+        String name = Api.project(id).getString("name");
+        openList("q=" + s);
+        row(id).findElement(By.cssSelector(".actions [data-action='DELETE']")).click();
+        WebElement preview = browser.find("#dry-run[data-state='ready']");
+        String text = preview.getText();
+        assertTrue(text.contains("Status: NOT STARTED → DELETED"), text);
+        assertTrue(text.contains("can restore it until"), text);
+        assertTrue(preview.findElements(By.cssSelector("[data-part='removes']")).size() == 1, text);
+        assertFalse(text.contains("{"), text);
+        Instant shown = Instant.parse(preview.findElement(By.cssSelector("[data-part='restorable'] time")).getAttribute("datetime"));
+        Instant expected = Instant.parse(Api.deletePreview(id, name).getString("restorableUntil"));
+        assertTrue(Duration.between(shown, expected).abs().compareTo(Duration.ofMinutes(1)) < 0, shown + " vs " + expected);
+        assertEquals("NOT_STARTED", Api.status(id), "the dry runs changed nothing");
+        browser.screenshot("delete-dialog-dry-run");
+
+        dialog().findElement(By.cssSelector("#confirm-body input[data-expected]")).sendKeys(name);
+        WebElement ok = dialog().findElement(By.id("confirm-ok"));
+        browser.await(d -> ok.isEnabled());
+        ok.click();
+        browser.await(d -> browser.all("tr[data-id='" + id + "']").isEmpty());
+        io.restassured.RestAssured.given().get(Api.BASE + "/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void batchDialogsPreviewEveryProjectAndNameThoseThatWouldFail() {
+        String s = suite();
+        String a = project(s + "-a", "PAUSED");
+        String b = project(s + "-b", "PAUSED");
+        String running = project(s + "-c", "RUNNING");
+        String runningName = Api.project(running).getString("name");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+        browser.find("th input[type=checkbox]").click();
+        browser.find("[data-batch='RELEASE']").click();
+        WebElement preview = browser.find("#dry-run[data-state='ready']");
+        assertTrue(preview.getText().contains("2 of 3 would go through"), preview.getText());
+        assertEquals(2, preview.findElements(By.cssSelector(".plan")).size());
+        assertTrue(browser.text("#dry-run .would-fail").startsWith(runningName + " would not:"));
+        dialog().findElement(By.cssSelector("[data-close]")).click();
+        for (String id : List.of(a, b)) {
+            assertEquals("PAUSED", Api.status(id), "the dry run changed nothing");
+        }
+
+        String x = project(s + "-x", "NOT_STARTED");
+        String y = project(s + "-y", "NOT_STARTED");
+        openList("q=" + s + "&status=NOT_STARTED");
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
+        browser.find("th input[type=checkbox]").click();
+        browser.find("[data-batch='DELETE']").click();
+        WebElement deletePreview = browser.find("#dry-run[data-state='ready']");
+        assertEquals(2, deletePreview.findElements(By.cssSelector(".plan [data-part='restorable'] time")).size(), deletePreview.getText());
+        dialog().findElement(By.cssSelector("[data-close]")).click();
+        assertEquals("NOT_STARTED", Api.status(x));
+        assertEquals("NOT_STARTED", Api.status(y));
+    }
+
+    @Test
+    void anAlertingProjectShowsItsBadgeAndTheAlertingFilterNarrowsTheList() throws Exception {
+        String s = suite();
+        String broken = Fixtures.failedNamed(Api.uniqueName(s + "-broken"));
+        String quiet = project(s + "-quiet", "NOT_STARTED");
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
+        WebElement badge = browser.find("tr[data-id='" + broken + "'] .alert-badge[data-alert='FAILED']");
+        assertTrue(badge.getText().contains("Alert: Failed since "), badge.getText());
+        assertEquals(1, badge.findElements(By.cssSelector("time[datetime]")).size());
+        assertTrue(row(quiet).findElements(By.cssSelector(".alert-badge")).isEmpty());
+        browser.screenshot("list-alert");
+
+        browser.find("#filter-alerting").click();
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 1 && rowStatus(broken) != null);
+        assertTrue(browser.driver.getCurrentUrl().contains("alerting=true"), browser.driver.getCurrentUrl());
+        browser.driver.navigate().refresh();
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 1 && rowStatus(broken) != null);
+        assertTrue(browser.find("#filter-alerting").isSelected(), "the filter is kept in the address");
+        browser.find("#filter-alerting").click();
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
+        assertFalse(browser.driver.getCurrentUrl().contains("alerting"));
+
+        browser.open(root + "#/projects/" + broken);
+        WebElement head = browser.find("#alerts .alert-badge[data-alert='FAILED']");
+        assertTrue(head.getText().contains("Failed since"), head.getText());
+        assertFalse(browser.text("#alert-details li[data-alert='FAILED']").isBlank());
+    }
+
+    @Test
+    void aDeletedProjectShowsUnderShowDeletedAndRestoresUnderANewNameWhenItsOwnIsTaken() throws Exception {
+        String s = suite();
+        String back = project(s + "-back", "NOT_STARTED");
+        String taken = project(s + "-taken", "NOT_STARTED");
+        String takenName = Api.project(taken).getString("name");
+        Api.deleteByName(back);
+        Api.deleteByName(taken);
+        String squatter = Api.create(Api.body(takenName));
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 1 && rowStatus(squatter) != null);
+
+        browser.find("#filter-deleted").click();
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
+        assertTrue(browser.driver.getCurrentUrl().contains("deleted=true"));
+        assertEquals("DELETED", rowStatus(back));
+        assertTrue(row(back).getText().contains("Deleted, restorable until"), row(back).getText());
+        assertTrue(row(back).findElements(By.cssSelector("button.more")).isEmpty(), "only Restore");
+        browser.screenshot("list-deleted");
+
+        row(back).findElement(By.cssSelector("[data-action='RESTORE']")).click();
+        assertTrue(dialog().getText().contains("NOT STARTED"));
+        dialog().findElement(By.id("confirm-ok")).click();
+        browser.await(d -> "NOT_STARTED".equals(rowStatus(back)));
+        assertEquals("NOT_STARTED", Api.status(back));
+        assertTrue(Api.eventActions(back).contains("RESTORED"));
+
+        // Its name is someone else's now: the dialog says so, asks for another, and tries again.
+        row(taken).findElement(By.cssSelector("[data-action='RESTORE']")).click();
+        dialog().findElement(By.id("confirm-ok")).click();
+        WebElement newName = browser.find("#restore-name");
+        assertTrue(browser.text("#confirm-error").contains("Choose a new name"), browser.text("#confirm-error"));
+        newName.clear();
+        newName.sendKeys(s + "-renamed");
+        dialog().findElement(By.id("confirm-ok")).click();
+        browser.await(d -> "NOT_STARTED".equals(rowStatus(taken)));
+        assertEquals(s + "-renamed", Api.project(taken).getString("name"));
+        assertEquals(takenName, Api.project(squatter).getString("name"));
     }
 }

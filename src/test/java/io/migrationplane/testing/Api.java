@@ -98,6 +98,17 @@ public final class Api {
         return spec.delete(BASE + "/" + id);
     }
 
+    /** Deletes the project (typing its own name), which makes it DELETED within its restore window. */
+    public static void deleteByName(String id) {
+        delete(id, project(id).getString("name")).then().statusCode(204);
+    }
+
+    /** The dry run of a delete: what it would do, changing nothing. */
+    public static JsonPath deletePreview(String id, String confirmName) {
+        return given().queryParam("confirmName", confirmName).queryParam("dryRun", true).delete(BASE + "/" + id)
+                .then().statusCode(200).extract().jsonPath();
+    }
+
     public static List<String> eventActions(String id) {
         return given().queryParam("projectId", id).queryParam("size", 200).get("/api/v1/events")
                 .then().statusCode(200).extract().jsonPath().getList("items.action");

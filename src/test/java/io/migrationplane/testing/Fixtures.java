@@ -60,6 +60,35 @@ public final class Fixtures {
         return id;
     }
 
+    /** Like {@link #failed()}, under the given name (tests that filter the list by name). */
+    public static String failedNamed(String name) {
+        Map<String, Object> b = simulation(body(name), 1_000_000L, 100L, 0);
+        b.put("migrationTypes", List.of("FULL_MIGRATION"));
+        String id = started(create(b));
+        awaitStatus(id, "FAILED", Duration.ofSeconds(10));
+        return id;
+    }
+
+    /**
+     * A started simulated project with a full migration of {@code rows} rows at {@code rowsPerSecond},
+     * followed by incremental synchronization (which, once reached, runs until paused or switched over).
+     */
+    public static String incremental(String name, long rows, long rowsPerSecond) {
+        Map<String, Object> b = simulation(body(name), rowsPerSecond, 100L, null);
+        b.put("migrationTypes", List.of("FULL_MIGRATION", "INCREMENTAL_SYNC"));
+        b.put("objects", List.of(Map.of("schema", "s", "table", "t", "rows", rows)));
+        return started(create(b));
+    }
+
+    /** Waits until the full migration finished and the incremental synchronization is MONITORING. */
+    public static void awaitIncrementalMonitoring(String id, Duration atMost) {
+        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+            var progress = Api.progress(id);
+            return "FINISHED".equals(progress.getString("steps.find { it.name == 'FULL_MIGRATION' }.status"))
+                    && "MONITORING".equals(progress.getString("incrementalSync.status"));
+        });
+    }
+
     public static String released() {
         String id = paused();
         act(id, "release", 202);
