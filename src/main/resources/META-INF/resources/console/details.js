@@ -120,7 +120,11 @@ export function detailsView(root, id) {
   async function load() {
     clearTimeout(timer);
     try {
-      const [project, progress, trail] = await Promise.all([api.get(id), api.progress(id), api.events(id)]);
+      // When the project cannot be read, its own answer says why (a deleted one: until when it can be restored).
+      const answers = await Promise.allSettled([api.get(id), api.progress(id), api.events(id)]);
+      const refused = answers[0].status === 'rejected' ? answers[0] : answers.find((a) => a.status === 'rejected');
+      if (refused) throw refused.reason;
+      const [project, progress, trail] = answers.map((a) => a.value);
       if (stopped) return;
       // A menu or dialog opened while this call was under way: nothing under it is redrawn until they close.
       if (menuOpen() || dialogOpen()) {
