@@ -53,6 +53,13 @@ function number(value) {
   return /^-?\d+$/.test(v) ? Number(v) : v; // not a number: sent as typed, so the API names the problem
 }
 
+/** Like number(), with a fraction allowed (seconds such as 0.5). */
+function decimal(value) {
+  const v = value.trim();
+  if (v === '') return undefined;
+  return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+}
+
 export function createView(root) {
   const form = h('form.create', { novalidate: true, 'aria-label': 'Create project' },
     h('div.error-summary', { id: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
@@ -76,6 +83,9 @@ export function createView(root) {
       field('Rows per second', 'simulation.rowsPerSecond', { placeholder: 'default' }),
       field('Changes per second', 'simulation.changesPerSecond', { placeholder: 'default' }),
       field('Fail at percent (optional)', 'simulation.failAtPercent', { placeholder: 'never' }))),
+    h('fieldset', {}, h('legend', {}, 'Alerts'), h('div.row', {},
+      field('Alert when incremental latency exceeds (s)', 'alerts.incrementalLatencySeconds', { placeholder: 'service default' }),
+      field('Alert when nothing moves for (s)', 'alerts.stalledForSeconds', { placeholder: 'service default' }))),
     h('div.dialog-actions', {}, h('a.button.secondary', { href: '#/projects' }, 'Cancel'), h('button', { type: 'submit', id: 'create-submit' }, 'Create project')));
   root.replaceChildren(h('h1', {}, 'Create migration project'), form);
   form.querySelector('[name="destination.type"]').value = 'OCEANBASE_MYSQL';
@@ -120,12 +130,17 @@ export function createView(root) {
       changesPerSecond: number(get('simulation.changesPerSecond')),
       failAtPercent: number(get('simulation.failAtPercent')),
     };
+    const alerts = {
+      incrementalLatencySeconds: decimal(get('alerts.incrementalLatencySeconds')),
+      stalledForSeconds: number(get('alerts.stalledForSeconds')),
+    };
     const draft = {
       name: get('name').trim(), description: get('description').trim() || undefined,
       source: endpoint('source'), destination: endpoint('destination'),
       migrationTypes: [...form.querySelectorAll('[name="migrationTypes"]:checked')].map((c) => c.value),
       objects, labels,
       simulation: Object.values(simulation).some((v) => v !== undefined) ? simulation : undefined,
+      alerts: Object.values(alerts).some((v) => v !== undefined) ? alerts : undefined,
     };
     const submit = form.querySelector('#create-submit');
     submit.disabled = true;

@@ -15,6 +15,15 @@ function endpoint(e) {
     h('dt', {}, 'Password'), h('dd.muted', {}, 'stored, never shown'));
 }
 
+/** When the project's alerts fire (its own thresholds, else the service's defaults as the API fills them in). */
+function thresholds(a) {
+  if (!a) return '—';
+  const parts = [];
+  if (a.incrementalLatencySeconds !== null && a.incrementalLatencySeconds !== undefined) parts.push(`incremental latency above ${a.incrementalLatencySeconds} s`);
+  if (a.stalledForSeconds !== null && a.stalledForSeconds !== undefined) parts.push(`nothing moving for ${formatNumber(a.stalledForSeconds)} s`);
+  return parts.length ? parts.join('; ') : '—';
+}
+
 function configuration(p) {
   const labels = Object.entries(p.labels || {});
   return h('div.grid', {},
@@ -27,6 +36,7 @@ function configuration(p) {
       h('dt', {}, 'Labels'), h('dd', {}, labels.length ? labels.map(([k, v]) => `${k}=${v}`).join(', ') : '—'),
       h('dt', {}, 'Simulation'), h('dd', {}, `${formatNumber(p.simulation.rowsPerSecond)} rows/s, ${formatNumber(p.simulation.changesPerSecond)} changes/s`
         + (p.simulation.failAtPercent !== null && p.simulation.failAtPercent !== undefined ? `, fails at ${p.simulation.failAtPercent}%` : '')),
+      h('dt', {}, 'Alerts'), h('dd', { id: 'alert-thresholds' }, thresholds(p.alerts)),
       h('dt', {}, 'Created'), h('dd', {}, formatTime(p.createdAt)),
       h('dt', {}, 'Started'), h('dd', {}, formatTime(p.startedAt)),
       h('dt', {}, 'Released'), h('dd', {}, formatTime(p.releasedAt)),
