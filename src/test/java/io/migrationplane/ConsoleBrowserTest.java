@@ -673,6 +673,31 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theCreateFormTakesAlertThresholdsAndTheDetailsPageShowsThem() {
+        String s = suite();
+        browser.open(root + "#/new");
+        browser.find("#f-name").sendKeys(s + "-watched");
+        browser.find("#f-source-host").sendKeys("10.1.1.1");
+        browser.find("#f-source-port").sendKeys("3306");
+        browser.find("#f-destination-host").sendKeys("10.2.2.2");
+        browser.find("#f-destination-port").sendKeys("2881");
+        browser.find("#f-objects").sendKeys("shop.orders 1000");
+        WebElement latency = browser.find("#f-alerts-incrementalLatencySeconds");
+        latency.sendKeys("0");
+        browser.find("#create-submit").click();
+        browser.await(d -> browser.text("[data-error-for='alerts.incrementalLatencySeconds']").contains("must be between"));
+        latency.clear();
+        latency.sendKeys("2.5");
+        browser.find("#f-alerts-stalledForSeconds").sendKeys("120");
+        browser.find("#create-submit").click();
+        browser.await(d -> browser.text("h1").equals(s + "-watched"));
+        assertEquals("incremental latency above 2.5 s; nothing moving for 120 s", browser.text("#alert-thresholds"));
+        String id = browser.driver.getCurrentUrl().replaceAll(".*#/projects/", "");
+        assertEquals(2.5, Api.project(id).getDouble("alerts.incrementalLatencySeconds"));
+        assertEquals(120L, Api.project(id).getLong("alerts.stalledForSeconds"));
+    }
+
+    @Test
     void aDeletedProjectShowsUnderShowDeletedAndRestoresUnderANewNameWhenItsOwnIsTaken() throws Exception {
         String s = suite();
         String back = project(s + "-back", "NOT_STARTED");
@@ -683,6 +708,12 @@ class ConsoleBrowserTest {
         String squatter = Api.create(Api.body(takenName));
         openList("q=" + s);
         browser.await(d -> browser.all("tbody tr[data-id]").size() == 1 && rowStatus(squatter) != null);
+
+        // A deleted project has no details page; the one its address shows says until when it can be restored.
+        browser.open(root + "#/projects/" + back);
+        browser.await(d -> browser.text("#not-found-detail").contains("can restore it until"));
+        openList("q=" + s);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == 1);
 
         browser.find("#filter-deleted").click();
         browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
