@@ -92,9 +92,9 @@ public class HttpEdge {
                     "The body has no Content-Type; send it as application/json"));
             return;
         }
-        if (!chunked && bodyBytes == 0 && request.getHeader(HttpHeaders.CONTENT_TYPE) == null
-                && request.method() == io.vertx.core.http.HttpMethod.POST) {
-            // No body at all: an operation whose body is optional (clone, switchover, restore) takes it as absent.
+        if (!chunked && bodyBytes == 0 && request.method() == io.vertx.core.http.HttpMethod.POST) {
+            // No body at all, whatever type a client named for it (curl names none, some clients a form): an
+            // operation whose body is optional (clone, switchover, restore) takes it as absent.
             request.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
         }
         if (chunked) {
