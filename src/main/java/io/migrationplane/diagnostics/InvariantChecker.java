@@ -59,7 +59,13 @@ public class InvariantChecker {
             new Check("every-project-has-a-runtime", """
                     select p.id, 'no project_runtime row' as detail
                       from project p left join project_runtime r on r.project_id = p.id
-                     where r.project_id is null
+                     where r.project_id is null and p.status <> 'DELETED'
+                    """),
+            // Delete frees what the project runs with at once; only its definition waits for the purge.
+            new Check("deleted-projects-hold-nothing", """
+                    select p.id, 'DELETED project still has its runtime row' as detail
+                      from project p join project_runtime r on r.project_id = p.id
+                     where p.status = 'DELETED'
                     """),
             new Check("no-stuck-releasing", """
                     select p.id, 'RELEASING for ' || (now() - p.updated_at) || ' with no live lease' as detail
@@ -87,10 +93,10 @@ public class InvariantChecker {
                                          order by ev.id desc limit 1) e on true
                      where e.to_status is distinct from p.status
                     """),
-            new Check("deleted-projects-are-gone", """
-                    select e.project_id as id, 'DELETED event but the project still exists' as detail
+            new Check("purged-projects-are-gone", """
+                    select e.project_id as id, 'PURGED event but the project still exists' as detail
                       from project_event e join project p on p.id = e.project_id
-                     where e.action = 'DELETED'
+                     where e.action = 'PURGED'
                     """));
 
     private final ReadClient client;
