@@ -37,6 +37,26 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void aDeletedProjectInsideItsWindowAndARestoredOneAreClean() {
+        String name = Api.uniqueName("invariants-deleted");
+        String id = Api.create(Api.body(name));
+        Api.delete(id, name).then().statusCode(204);
+        assertCleanFor(id);
+        Api.act(id, "restore", 200);
+        assertCleanFor(id);
+    }
+
+    @Test
+    void catchesAPurgedProjectThatStillExists() {
+        String id = Api.create("invariants-purged");
+        Sql.update("insert into project_event (project_id, project_name, action, from_status, to_status, actor)"
+                + " select id, name, 'PURGED', 'NOT_STARTED', null, 'system' from project where id = cast(? as uuid)", id);
+        assertViolation("purged-projects-are-gone", id);
+        Sql.update("delete from project_event where project_id = cast(? as uuid) and action = 'PURGED'", id);
+        assertCleanFor(id);
+    }
+
+    @Test
     void catchesAnActiveWorkerOnAPausedProject() {
         String id = Fixtures.paused();
         Sql.update("update project_runtime set active = true where project_id = cast(? as uuid)", id);

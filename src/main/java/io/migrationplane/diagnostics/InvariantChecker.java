@@ -56,16 +56,12 @@ public class InvariantChecker {
                         or r.rows_verified > coalesce(r.engine_rows_total, p.rows_total)
                         or r.rows_migrated < 0 or r.changes_applied < 0
                     """),
+            // A deleted project inside its restore window keeps its definition only: delete removed its runtime.
             new Check("every-project-has-a-runtime", """
-                    select p.id, 'no project_runtime row' as detail
+                    select p.id, case when p.status = 'DELETED' then 'DELETED project still has its project_runtime row'
+                                      else 'no project_runtime row' end as detail
                       from project p left join project_runtime r on r.project_id = p.id
-                     where r.project_id is null and p.status <> 'DELETED'
-                    """),
-            // Delete frees what the project runs with at once; only its definition waits for the purge.
-            new Check("deleted-projects-hold-nothing", """
-                    select p.id, 'DELETED project still has its runtime row' as detail
-                      from project p join project_runtime r on r.project_id = p.id
-                     where p.status = 'DELETED'
+                     where (r.project_id is null) <> (p.status = 'DELETED')
                     """),
             new Check("no-stuck-releasing", """
                     select p.id, 'RELEASING for ' || (now() - p.updated_at) || ' with no live lease' as detail
@@ -93,6 +89,7 @@ public class InvariantChecker {
                                          order by ev.id desc limit 1) e on true
                      where e.to_status is distinct from p.status
                     """),
+            // A deleted project stays (DELETED, or restored) until its window is over; the purge removes it.
             new Check("purged-projects-are-gone", """
                     select e.project_id as id, 'PURGED event but the project still exists' as detail
                       from project_event e join project p on p.id = e.project_id
