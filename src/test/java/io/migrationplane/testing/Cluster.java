@@ -125,8 +125,13 @@ public final class Cluster implements AutoCloseable {
         return r.text("id");
     }
 
+    /** A connection of the test's own to the cluster's database (the caller closes it). */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres", "postgres", "");
+    }
+
     public List<Map<String, Object>> sql(String sql, Object... args) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres", "postgres", "")) {
+        try (Connection c = connect()) {
             return Sql.rows(c, sql, args);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
