@@ -299,7 +299,7 @@ class HousekeepingIT {
      * the test's own: while it is held, every replica's pass finds it taken and does nothing.
      */
     private static final class Hold implements AutoCloseable {
-        private static final long LOCK = 0x6d68_6b70L;
+        private static final long LOCK = io.migrationplane.project.lifecycle.Housekeeping.LOCK;
         private final Connection connection;
 
         Hold() throws SQLException {

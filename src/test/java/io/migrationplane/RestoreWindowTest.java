@@ -94,6 +94,32 @@ class RestoreWindowTest {
         Api.project(taker);
     }
 
+    /**
+     * Past its window a deleted project cannot be restored, even before the purge came (held up here by
+     * holding the housekeeping's turn); then the purge removes it with a PURGED event, and it is gone.
+     */
+    @Test
+    void pastItsWindowADeletedProjectCannotBeRestoredAndThePurgeRemovesIt() throws Exception {
+        String id = Api.create("restore-late");
+        String name = Api.project(id).getString("name");
+        Api.delete(id, name).then().statusCode(204);
+        try (java.sql.Connection turn = io.migrationplane.testing.TestDatabase.get().connect()) {
+            Sql.rows(turn, "select pg_advisory_lock(?)", io.migrationplane.project.lifecycle.Housekeeping.LOCK);
+            Sql.update("update project set purge_after = now() - interval '1 second' where id = cast(? as uuid)", id);
+            restore(id, Map.of()).then().statusCode(404).body("code", equalTo("PROJECT_NOT_FOUND"))
+                    .body("detail", containsString("can no longer be restored: its restore window ended at"));
+            assertEquals(1, Sql.count("select count(*) from project where id = cast(? as uuid) and status = 'DELETED'", id));
+            Sql.rows(turn, "select pg_advisory_unlock(?)", io.migrationplane.project.lifecycle.Housekeeping.LOCK);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Sql.count("select count(*) from project where id = cast(? as uuid)", id) == 0);
+        given().queryParam("projectId", id).queryParam("action", "PURGED").get("/api/v1/events").then()
+                .body("totalItems", equalTo(1)).body("items[0].actor", equalTo("system"))
+                .body("items[0].detail", containsString("after the restore window of 7d (migration.deleted.retention)"));
+        restore(id, Map.of()).then().statusCode(404);
+        given().get(Api.BASE + "/" + id).then().statusCode(404).body("detail", not(containsString("restore")));
+    }
+
     @Test
     void onlyADeletedProjectCanBeRestored() {
         String id = Api.create("restore-live");

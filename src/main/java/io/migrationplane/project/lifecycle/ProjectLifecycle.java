@@ -141,6 +141,12 @@ public class ProjectLifecycle {
                     if (ifMatch != null && ifMatch != version) {
                         throw ApiProblem.versionMismatch(id, ifMatch, version);
                     }
+                    OffsetDateTime window = row.getOffsetDateTime("cur_purge_after");
+                    if (window != null && !window.isAfter(now)) {
+                        throw new ApiProblem(ProblemCode.PROJECT_NOT_FOUND, "Project '" + row.getString("cur_name")
+                                + "' can no longer be restored: its restore window ended at " + window.toInstant())
+                                .with("projectId", id);
+                    }
                     throw ApiProblem.invalidState(id, row.getString("cur_name"),
                             ProjectStatus.valueOf(row.getString("cur_status")), "restore",
                             ProjectStatus.allowing(ProjectAction.RESTORE));

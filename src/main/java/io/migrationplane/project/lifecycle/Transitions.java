@@ -138,6 +138,8 @@ public final class Transitions {
                        rows_per_second = $22, changes_per_second = $23, fail_at_percent = $24,
                        engine = case when status = 'NOT_STARTED' then $25 else engine end,
                        alert_latency_ms = $26, alert_stalled_seconds = $27,
+                       -- a label change may exempt the project from auto-release or lift that: a warning starts over
+                       auto_release_warned_at = case when labels is distinct from $21 then null else auto_release_warned_at end,
                        updated_at = $28, version = version + 1
                  where id = $1 and version = $2
                 returning *),
@@ -319,11 +321,11 @@ public final class Transitions {
 
     /**
      * Restore: a DELETED project back as NOT_STARTED, under its name or a new one ($5, null: its own), with a
-     * fresh runtime row; its engine is chosen anew ($6: the PostgreSQL engine is enabled). Guards: DELETED, the
-     * version, the unique name index.
+     * fresh runtime row; its engine is chosen anew ($6: the PostgreSQL engine is enabled). Guards: DELETED and
+     * within its restore window (the purge may not have come yet), the version, the unique name index.
      */
     private static final String RESTORE = """
-            with cur as (select id, name, status, version from project where id = $1 for update),
+            with cur as (select id, name, status, version, purge_after from project where id = $1 for update),
             moved as (
                 update project p set status = 'NOT_STARTED', name = coalesce($5, p.name), deleted_at = null, purge_after = null,
                        version = p.version + 1, updated_at = $2, started_at = null, released_at = null, status_reason = null,
@@ -331,6 +333,7 @@ public final class Transitions {
                                      then 'POSTGRES_LOGICAL' else 'SIMULATED' end
                   from cur
                  where p.id = cur.id and cur.status in (%s) and ($3::int8 is null or cur.version = $3)
+                   and cur.purge_after > $2
                 returning p.*),
             runtime as (insert into project_runtime (project_id) select id from moved),
             event as (
@@ -340,7 +343,7 @@ public final class Transitions {
                             else 'Restored' end
                   from moved m cross join cur c),
             stop as (select 1 from moved where false)
-            """.formatted(in(ProjectAction.RESTORE)) + ANSWER;
+            """.formatted(in(ProjectAction.RESTORE)) + ANSWER.replace("from cur c", ", c.purge_after as cur_purge_after\n  from cur c");
 
     /**
      * Purge: deleted projects whose restore window is over ($2 now), one ($1) or up to $3 of them, with a
