@@ -736,8 +736,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
             String why = verifying
                     ? "The switchover waited until " + s.deadline() + " for FULL_VERIFICATION to finish"
                     : switchoverLsn >= 0
-                            ? "The incremental sync did not reach the source's position " + LogSequenceNumber.valueOf(switchoverLsn)
-                                    + " by " + s.deadline()
+                            ? "The incremental sync did not reach the source's position "
+                                    + LogSequenceNumber.valueOf(switchoverLsn).asString() + " by " + s.deadline()
                             : "The incremental sync did not catch up by " + s.deadline() + ": latency " + workLatency
                                     + " ms, target " + s.maxLatencyMillis() + " ms";
             giveUpSwitchover(work, s, Instant.now(), why + "; the project keeps running, request the switchover again");
@@ -753,7 +753,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
         end(StepName.SWITCHOVER);
         dropSourceResources();
         completion = "Switchover completed: the incremental sync stopped at the source's position "
-                + LogSequenceNumber.valueOf(switchoverLsn) + " (last change applied committed at " + workCheckpoint
+                + LogSequenceNumber.valueOf(switchoverLsn).asString() + " (last change applied committed at " + workCheckpoint
                 + "); the replication slot and publication were dropped";
         publish(Outcome.COMPLETED, null);
     }
