@@ -109,6 +109,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
     private long workVerified;
     private Instant workCheckpoint;
     private int workLatency;
+    /** The latency of the last batch applied (workLatency is 0 while nothing is in flight). */
+    private int batchLatency;
     private volatile Long walRetained;
     private volatile Published published;
     private double rowsPerSecondNow;
@@ -713,7 +715,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
     /**
      * A pending switchover, looked at while nothing is in flight: once the latency is at most the target, the
      * source's flushed WAL position is the final checkpoint; true once everything up to it is applied and
-     * acknowledged. Past the deadline the switchover is given up (the stream goes on).
+     * acknowledged. Past the deadline the switchover is given up (the stream goes on), even if the sync caught
+     * up since: a run held up (in a lock wait, a long transaction) looks again only when it is free, and must
+     * not complete a switchover whose requester was told it fails at the deadline.
      */
     private boolean switchoverReached(long acked, boolean verifying) throws SQLException {
         Switchover s = switchover;
@@ -726,25 +730,23 @@ final class PostgresRun extends WorkerRun implements Runnable {
             switchoverStep(work, s);
             publish(Outcome.RUNNING, null);
         }
-        if (!verifying && switchoverLsn < 0 && workLatency <= s.maxLatencyMillis()) {
-            switchoverLsn = LogSequenceNumber.valueOf(PostgresLogicalEngine.one(src, "select pg_current_wal_flush_lsn()::text")).asLong();
-        }
-        if (switchoverLsn >= 0 && acked >= switchoverLsn) {
-            return true;
-        }
         if (!Instant.now().isBefore(s.deadline())) {
             String why = verifying
                     ? "The switchover waited until " + s.deadline() + " for FULL_VERIFICATION to finish"
                     : switchoverLsn >= 0
                             ? "The incremental sync did not reach the source's position "
                                     + LogSequenceNumber.valueOf(switchoverLsn).asString() + " by " + s.deadline()
-                            : "The incremental sync did not catch up by " + s.deadline() + ": latency " + workLatency
-                                    + " ms, target " + s.maxLatencyMillis() + " ms";
+                            : "The incremental sync did not catch up by " + s.deadline() + ": latency " + batchLatency
+                                    + " ms at its last batch, target " + s.maxLatencyMillis() + " ms";
             giveUpSwitchover(work, s, Instant.now(), why + "; the project keeps running, request the switchover again");
             switchoverLsn = -1;
             publish(Outcome.RUNNING, null);
+            return false;
         }
-        return false;
+        if (!verifying && switchoverLsn < 0 && workLatency <= s.maxLatencyMillis()) {
+            switchoverLsn = LogSequenceNumber.valueOf(PostgresLogicalEngine.one(src, "select pg_current_wal_flush_lsn()::text")).asLong();
+        }
+        return switchoverLsn >= 0 && acked >= switchoverLsn;
     }
 
     /** The stream stopped at the switchover's final checkpoint: the source's slot and publication go, the run completes. */
@@ -770,6 +772,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
         workChanges += changes;
         workCheckpoint = commitTime;
         workLatency = (int) Math.max(0, Duration.between(commitTime, Instant.now()).toMillis());
+        batchLatency = workLatency;
         publish(Outcome.RUNNING, null);
     }
 
