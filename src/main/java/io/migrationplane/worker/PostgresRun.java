@@ -664,6 +664,17 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 lastData = System.nanoTime();
                 PgOutput.Message message = PgOutput.decode(buffer);
                 if (message instanceof PgOutput.Begin b) {
+                    if (verifier != null && verifier.due(b.finalLsn())) {
+                        // The first transaction past the verified table's position: what came before it is
+                        // compared before it is applied (later changes would make the tables differ).
+                        if (batchTransactions > 0) {
+                            commitBatch(applier, stream, batchEnd, batchChanges, batchCommitTime);
+                            acked = batchEnd;
+                            batchChanges = 0;
+                            batchTransactions = 0;
+                        }
+                        verifier.compare();
+                    }
                     inTx = true;
                     txChanges = 0;
                     skipping = b.finalLsn() < skipBefore;
@@ -846,9 +857,11 @@ final class PostgresRun extends WorkerRun implements Runnable {
     }
 
     /**
-     * FULL_VERIFICATION beside the stream, table by table, between batches: the source's figures are read
-     * with the source's WAL position; once the applier has passed that position the destination's are read
-     * and compared. A table whose rows changed meanwhile is compared again, up to five times.
+     * FULL_VERIFICATION beside the stream, table by table: the source's figures are read with the source's
+     * WAL position (read first, in the same snapshot); the destination's once every transaction committed
+     * before that position is applied and none after it: just before the first later transaction is applied,
+     * or when nothing is in flight and the applier has passed the position. A table that still differs
+     * (a commit racing the snapshot) is compared again, up to five times.
      */
     private final class Verifier {
         private int table;
@@ -858,7 +871,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
         private List<String[]> columns;
         private final List<String> mismatches = new ArrayList<>();
 
-        /** One move; true when every table is done. */
+        /** One move while nothing is in flight; true when every table is done. */
         boolean step(long acked) throws SQLException {
             if (table >= tableList.size()) {
                 finishVerification(mismatches);
@@ -870,8 +883,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 src.setAutoCommit(false);
                 src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try {
-                    source = figures(src, t, columns);
                     position = LogSequenceNumber.valueOf(PostgresLogicalEngine.one(src, "select pg_current_wal_lsn()::text")).asLong();
+                    source = figures(src, t, columns);
                     src.commit();
                 } finally {
                     src.setAutoCommit(true);
@@ -879,9 +892,20 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 }
                 return false;
             }
-            if (acked < position) {
-                return false;
+            if (acked >= position) {
+                compare();
             }
+            return false;
+        }
+
+        /** Whether a transaction committed at {@code commitLsn} is past the position of the source's figures. */
+        boolean due(long commitLsn) {
+            return source != null && commitLsn >= position;
+        }
+
+        /** The destination's figures, with everything before the position applied. */
+        void compare() throws SQLException {
+            ProjectView.TableView t = tableList.get(table);
             Figures d = figures(dst, t, columns);
             dst.commit();
             if (source.equals(d)) {
@@ -894,7 +918,6 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 source = null;
             }
             publish(Outcome.RUNNING, null);
-            return false;
         }
 
         private void next() {
