@@ -122,6 +122,8 @@ final class PostgresRun extends WorkerRun implements Runnable {
     /** The switchover this thread works towards, and its final position (-1 until the latency allowed one). */
     private Switchover switchoverSeen;
     private long switchoverLsn = -1;
+    /** FULL_VERIFICATION beside the stream, while it is under way. */
+    private Verifier verifier;
     /** When the thread last published (System.nanoTime()): a thread stuck in a statement stops publishing. */
     private volatile long publishedAt = System.nanoTime();
 
@@ -606,7 +608,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 .withStatusInterval(1, TimeUnit.SECONDS).start();
         Set<String> names = new HashSet<>();
         tableList.forEach(t -> names.add(t.schema() + "." + t.table()));
-        Verifier verifier = selected(StepName.FULL_VERIFICATION) && !finished(StepName.FULL_VERIFICATION) ? new Verifier() : null;
+        verifier = selected(StepName.FULL_VERIFICATION) && !finished(StepName.FULL_VERIFICATION) ? new Verifier() : null;
         if (verifier != null) {
             begin(StepName.FULL_VERIFICATION);
         }
@@ -641,6 +643,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
                         acked = batchEnd;
                         batchChanges = 0;
                         batchTransactions = 0;
+                        if (betweenBatches(acked)) {
+                            break;
+                        }
                     } else if (!inTx) {
                         long received = stream.getLastReceiveLSN().asLong();
                         if (received > acked) {
@@ -651,10 +656,7 @@ final class PostgresRun extends WorkerRun implements Runnable {
                             acked = received;
                         }
                         workLatency = 0;
-                        if (verifier != null && verifier.step(acked)) {
-                            verifier = null;
-                        }
-                        if (switchoverReached(acked, verifier != null)) {
+                        if (betweenBatches(acked)) {
                             break;
                         }
                     }
@@ -707,6 +709,9 @@ final class PostgresRun extends WorkerRun implements Runnable {
                         acked = batchEnd;
                         batchChanges = 0;
                         batchTransactions = 0;
+                        if (betweenBatches(acked)) {
+                            break;
+                        }
                     }
                 }
             }
@@ -721,6 +726,18 @@ final class PostgresRun extends WorkerRun implements Runnable {
                 LOG.debugf("Closing the stream of %s: %s", projectId, e);
             }
         }
+    }
+
+    /**
+     * What is looked at whenever nothing is in flight, after each batch and while the stream is quiet (a busy
+     * source may leave the stream no quiet moment for as long as it writes): the verification's next move and
+     * the switchover; true once the switchover's final position is reached.
+     */
+    private boolean betweenBatches(long acked) throws SQLException {
+        if (verifier != null && verifier.step(acked)) {
+            verifier = null;
+        }
+        return switchoverReached(acked, verifier != null);
     }
 
     /**
