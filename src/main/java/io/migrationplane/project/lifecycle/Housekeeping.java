@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 
 import io.migrationplane.db.Transactions;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -35,6 +36,7 @@ public class Housekeeping {
     private final LifecycleSettings.AutoRelease autoRelease;
     private final LifecycleSettings.Housekeeping settings;
     private volatile boolean busy;
+    private long timerId = -1;
 
     public Housekeeping(Transactions db, Vertx vertx, LifecycleSettings.Deleted deleted,
             LifecycleSettings.AutoRelease autoRelease, LifecycleSettings.Housekeeping settings) {
@@ -49,7 +51,7 @@ public class Housekeeping {
         LOG.infof("Housekeeping every %s: deleted projects purged after %s; auto-release %s", settings.interval(),
                 deleted.retention(), autoRelease.after().map(a -> "after " + a + ", warning " + autoRelease.warnBefore()
                         + " ahead").orElse("off (migration.auto-release.after)"));
-        vertx.setPeriodic(settings.interval().toMillis(), id -> {
+        timerId = vertx.setPeriodic(settings.interval().toMillis(), id -> {
             if (!busy) {
                 busy = true;
                 pass().subscribe().with(v -> busy = false, e -> {
@@ -58,6 +60,13 @@ public class Housekeeping {
                 });
             }
         });
+    }
+
+    /** SIGTERM: no pass starts any more (one under way ends with its transaction, or is rolled back). */
+    void onShutdown(@Observes ShutdownEvent event) {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
     }
 
     /** One pass: purges, then warnings, then releases, each in batches until one comes back short. */
