@@ -23,6 +23,8 @@ public final class ProjectRules {
     public static final double MIN_LATENCY_THRESHOLD_SECONDS = 0.001;
     public static final double MAX_LATENCY_THRESHOLD_SECONDS = 86_400;
     public static final long MAX_STALLED_FOR_SECONDS = 604_800;
+    public static final double MAX_SWITCHOVER_LATENCY_SECONDS = 3600;
+    public static final long MAX_SWITCHOVER_TIMEOUT_SECONDS = 86_400;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
@@ -173,6 +175,22 @@ public final class ProjectRules {
         }
         if (s.failAtPercent() != null && (s.failAtPercent() < 0 || s.failAtPercent() > 100)) {
             errors.add(new FieldError("simulation.failAtPercent", "must be between 0 and 100"));
+        }
+    }
+
+    /** A switchover request's optional latency target and timeout; VALIDATION_FAILED listing what is wrong. */
+    public static void checkSwitchover(Double maxLatencySeconds, Long timeoutSeconds) {
+        List<FieldError> errors = new ArrayList<>();
+        if (maxLatencySeconds != null && !(maxLatencySeconds >= MIN_LATENCY_THRESHOLD_SECONDS
+                && maxLatencySeconds <= MAX_SWITCHOVER_LATENCY_SECONDS)) {
+            errors.add(new FieldError("maxLatencySeconds",
+                    "must be between " + MIN_LATENCY_THRESHOLD_SECONDS + " and " + (long) MAX_SWITCHOVER_LATENCY_SECONDS));
+        }
+        if (timeoutSeconds != null && (timeoutSeconds < 1 || timeoutSeconds > MAX_SWITCHOVER_TIMEOUT_SECONDS)) {
+            errors.add(new FieldError("timeoutSeconds", "must be between 1 and " + MAX_SWITCHOVER_TIMEOUT_SECONDS));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblem.validation(errors);
         }
     }
 

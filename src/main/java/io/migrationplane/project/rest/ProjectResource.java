@@ -52,8 +52,6 @@ public class ProjectResource {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String BASE = "/api/v1/projects";
-    static final double SWITCHOVER_MAX_LATENCY_SECONDS = 3600;
-    static final long SWITCHOVER_MAX_TIMEOUT_SECONDS = 86_400;
 
     private final ProjectQueries projects;
     private final ProjectEdits edits;
@@ -165,21 +163,9 @@ public class ProjectResource {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
         SwitchoverRequest request = body == null ? new SwitchoverRequest(null, null) : body;
-        List<ApiProblem.FieldError> errors = new java.util.ArrayList<>();
-        if (request.maxLatencySeconds() != null && !(request.maxLatencySeconds() >= ProjectRules.MIN_LATENCY_THRESHOLD_SECONDS
-                && request.maxLatencySeconds() <= SWITCHOVER_MAX_LATENCY_SECONDS)) {
-            errors.add(new ApiProblem.FieldError("maxLatencySeconds",
-                    "must be between " + ProjectRules.MIN_LATENCY_THRESHOLD_SECONDS + " and " + (long) SWITCHOVER_MAX_LATENCY_SECONDS));
-        }
-        if (request.timeoutSeconds() != null && (request.timeoutSeconds() < 1 || request.timeoutSeconds() > SWITCHOVER_MAX_TIMEOUT_SECONDS)) {
-            errors.add(new ApiProblem.FieldError("timeoutSeconds", "must be between 1 and " + SWITCHOVER_MAX_TIMEOUT_SECONDS));
-        }
-        if (!errors.isEmpty()) {
-            throw ApiProblem.validation(errors);
-        }
+        ProjectRules.checkSwitchover(request.maxLatencySeconds(), request.timeoutSeconds());
         String who = actor.name();
-        String fingerprint = "POST " + BASE + "/" + uuid + "/switchover" + (version == null ? "" : " If-Match " + version);
-        return idempotency.once(idempotencyKey, fingerprint, request,
+        return idempotency.once(idempotencyKey, request(uuid, "switchover", version), request,
                 () -> lifecycle.switchover(uuid, version, who, request.maxLatencySeconds(), request.timeoutSeconds())
                         .map(p -> Response.accepted(p).tag(etag(p)).build()));
     }
@@ -190,8 +176,7 @@ public class ProjectResource {
     public Uni<Response> release(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey, @QueryParam("dryRun") String dryRun) {
         if (RequestParams.flag("dryRun", dryRun)) {
-            UUID uuid = RequestParams.id(id);
-            return dryRuns.plan(ProjectAction.RELEASE, uuid, RequestParams.ifMatch(ifMatch), null).map(plan -> Response.ok(plan).build());
+            return releaseDryRun(id, ifMatch);
         }
         return transition(id, ifMatch, idempotencyKey, ProjectAction.RELEASE, p -> Response.accepted(p).tag(etag(p)).build());
     }
@@ -223,8 +208,7 @@ public class ProjectResource {
             throw ApiProblem.validation("name", "must be 1-64 letters, digits, '-', '_' or '.'");
         }
         String who = actor.name();
-        String fingerprint = "POST " + BASE + "/" + uuid + "/restore" + (version == null ? "" : " If-Match " + version);
-        return idempotency.once(idempotencyKey, fingerprint, body, () -> lifecycle.restore(uuid, version, who, name).map(this::ok));
+        return idempotency.once(idempotencyKey, request(uuid, "restore", version), body, () -> lifecycle.restore(uuid, version, who, name).map(this::ok));
     }
 
     /** A release that waits for a source that is gone for good: finish it, recording what is left (admin). */
@@ -292,10 +276,14 @@ public class ProjectResource {
             Function<ProjectView, Response> respond) {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
-        String request = "POST " + BASE + "/" + uuid + "/" + action.verb() + (version == null ? "" : " If-Match " + version);
         String who = actor.name();
-        return idempotency.once(idempotencyKey, request, null,
+        return idempotency.once(idempotencyKey, request(uuid, action.verb(), version), null,
                 () -> lifecycle.apply(action, uuid, version, who).map(respond));
+    }
+
+    /** What identifies a POST to one of a project's actions for Idempotency-Key (the If-Match it carried included). */
+    private static String request(UUID id, String verb, Long ifMatch) {
+        return "POST " + BASE + "/" + id + "/" + verb + (ifMatch == null ? "" : " If-Match " + ifMatch);
     }
 
     private Response ok(ProjectView p) {
