@@ -48,3 +48,5 @@ update project_runtime set progress_at = updated_at;
 -- The project an idempotency record answered with, so that deleting the project deletes its records.
 alter table idempotency_key add column project_id uuid;
 create index idempotency_key_project_idx on idempotency_key (project_id) where project_id is not null;
+-- The workers look up pending switchovers once per tick; almost no row has one.
+create index project_runtime_switchover_idx on project_runtime (lease_owner) where switchover_requested_at is not null;

@@ -30,10 +30,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ProjectMetrics {
 
     /** The projects that may have alerts or a latency, with their alerts as the API shows them. */
-    private static final String WATCHED = "select " + ProjectRows.COLUMNS + """
-            , (select r.latency_millis from project_runtime r where r.project_id = p.id) as latency_millis
-              from project p where p.status in ('RUNNING', 'FAILED')
-            """;
+    private static final String WATCHED = "select " + ProjectRows.READ_COLUMNS + ", r.latency_millis from project p"
+            + ProjectRows.RUNTIME_JOIN + " where p.status in ('RUNNING', 'FAILED')";
 
     private final ReadClient client;
     private final Map<ProjectStatus, AtomicLong> counts = new EnumMap<>(ProjectStatus.class);

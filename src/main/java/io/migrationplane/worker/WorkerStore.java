@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.migrationplane.db.Transactions;
@@ -54,7 +56,6 @@ class WorkerStore {
     /**
      * A run's checkpoint ($1 project, $2 lease token: the fence), which also keeps the alerts' watch: since
      * when the latency ($9) is above the project's threshold, and when the run last made progress ($14).
-     * It reads the pending switchover back, so that the run learns of one within a tick.
      */
     private static final String CHECKPOINT = """
             update project_runtime r
@@ -73,8 +74,16 @@ class WorkerStore {
               from project p
              where r.%s
                and p.id = $1 and p.status = 'RUNNING'
-            returning r.switchover_requested_at, r.switchover_deadline, r.switchover_max_latency_ms
             """.formatted(Transitions.WORKER_FENCE.replace(" and ", " and r."));
+
+    /**
+     * The pending switchovers of the projects this replica ($1) holds, once per tick: one statement on a
+     * small partial index rather than a row back from every checkpoint (4,000 checkpoints/s at 2,000 runs).
+     */
+    private static final String PENDING_SWITCHOVERS = """
+            select project_id, switchover_requested_at, switchover_deadline, switchover_max_latency_ms
+              from project_runtime where switchover_requested_at is not null and lease_owner = $1
+            """;
 
     private static final String LET_GO = """
             update project_runtime set lease_owner = null, lease_token = null, lease_expires_at = null, rows_per_second = 0
@@ -185,12 +194,20 @@ class WorkerStore {
             RowSet<Row> rs = result;
             for (int i = 0; i < landed.length && rs != null; i++) {
                 landed[i] = rs.rowCount() == 1;
-                if (landed[i]) {
-                    runs.get(i).switchover = switchover(rs.iterator().next());
-                }
                 rs = rs.next();
             }
             return landed;
+        });
+    }
+
+    /** The pending switchovers of the projects whose leases {@code owner} holds, by project. */
+    Uni<Map<UUID, WorkerRun.Switchover>> pendingSwitchovers(String owner) {
+        return db.run(conn -> conn.preparedQuery(PENDING_SWITCHOVERS).execute(Tuple.of(owner))).map(rows -> {
+            Map<UUID, WorkerRun.Switchover> pending = new HashMap<>();
+            for (Row r : rows) {
+                pending.put(r.getUUID("project_id"), switchover(r));
+            }
+            return pending;
         });
     }
 

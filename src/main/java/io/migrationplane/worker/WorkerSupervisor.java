@@ -93,6 +93,7 @@ public class WorkerSupervisor {
         long ttl = settings.leaseTtl().toMillis();
         return store.heartbeat(replicaId, ttl)
                 .chain(census -> claim(census, now, ttl)
+                        .chain(this::takeInSwitchovers)
                         .chain(() -> advanceAll(now, ttl))
                         .chain(() -> shed(census)))
                 .chain(() -> sweepReleases(now))
@@ -113,6 +114,18 @@ public class WorkerSupervisor {
                 })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Tells every run whether a switchover is pending for it (a request, or its end: given up, cancelled). */
+    private Uni<Void> takeInSwitchovers() {
+        if (runs.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.pendingSwitchovers(replicaId).invoke(pending -> {
+            for (WorkerRun run : runs.values()) {
+                run.switchover = pending.get(run.projectId);
+            }
+        }).replaceWithVoid();
     }
 
     /** Claims up to this replica's fair share, so that work spreads over the live replicas. */

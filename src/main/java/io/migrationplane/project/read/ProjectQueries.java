@@ -24,7 +24,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ProjectQueries {
 
-    private static final String BY_ID = "select " + ProjectRows.COLUMNS + " from project p where p.id = $1";
+    private static final String BY_ID = "select " + ProjectRows.READ_COLUMNS + " from project p" + ProjectRows.RUNTIME_JOIN
+            + " where p.id = $1";
 
     private final ReadClient client;
 
@@ -85,9 +86,9 @@ public class ProjectQueries {
         // projects at offset 1,500 of 100,000.
         // The total rides along as a scalar subquery: one statement, one connection, one round trip.
         String count = "(select count(*) from project p" + where + ")";
-        String select = "select " + ProjectRows.COLUMNS + ", " + count + " as total_items from (select p.id from project p" + where
-                + order + " limit " + filter.size() + " offset " + ((long) filter.page() * filter.size())
-                + ") page join project p on p.id = page.id" + order;
+        String select = "select " + ProjectRows.READ_COLUMNS + ", " + count + " as total_items from (select p.id from project p"
+                + where + order + " limit " + filter.size() + " offset " + ((long) filter.page() * filter.size())
+                + ") page join project p on p.id = page.id" + ProjectRows.RUNTIME_JOIN + order;
         return client.page(select, count, args, ProjectRows::view)
                 .map(counted -> ProjectPage.of(counted.items(), filter.page(), filter.size(), counted.total()));
     }

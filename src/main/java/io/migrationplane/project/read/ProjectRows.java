@@ -28,13 +28,28 @@ public final class ProjectRows {
             p.destination_username, p.migration_types, p.objects, p.labels, p.rows_per_second, p.changes_per_second,
             p.fail_at_percent, p.cloned_from, p.created_at, p.updated_at, p.started_at, p.released_at, p.version,
             p.status_reason, p.engine, p.alert_latency_ms, p.alert_stalled_seconds, p.deleted_at, p.purge_after,
-            p.status_since,
-            case when p.status = 'RUNNING' then (
-                select array[r.latency_high_since,
-                             greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second',
-                             r.switchover_requested_at, r.switchover_deadline]
-                  from project_runtime r where r.project_id = p.id) end as runtime_times
-            """;
+            p.status_since, %s
+            """.formatted(runtimeTimes("(select %s from project_runtime r where r.project_id = p.id)"));
+
+    /**
+     * {@link #COLUMNS} for reads that join {@code project_runtime r} themselves ({@link #RUNTIME_JOIN}): a join
+     * costs the database less than a subquery per row (a list page of RUNNING projects: ~10 %).
+     */
+    public static final String READ_COLUMNS = COLUMNS.substring(0, COLUMNS.indexOf("case when p.status"))
+            + runtimeTimes("%s") + "\n";
+
+    /** What {@link #READ_COLUMNS} needs after {@code project p}. */
+    public static final String RUNTIME_JOIN = " left join project_runtime r on r.project_id = p.id";
+
+    /**
+     * What the view takes from {@code project_runtime}, for RUNNING projects only: since when the latency is
+     * high, since when the project is stalled, a pending switchover ({@code from} wraps the array).
+     */
+    private static String runtimeTimes(String from) {
+        return "case when p.status = 'RUNNING' then " + from.formatted("""
+                array[r.latency_high_since, greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second',
+                      r.switchover_requested_at, r.switchover_deadline]""") + " end as runtime_times";
+    }
 
     /**
      * The condition under which a project has at least one active alert ({@link #view} spells them out):
