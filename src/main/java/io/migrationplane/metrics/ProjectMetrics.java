@@ -29,9 +29,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ProjectMetrics {
 
-    /** The projects that may have alerts or a latency, with their alerts as the API shows them. */
-    private static final String WATCHED = "select " + ProjectRows.READ_COLUMNS + ", r.latency_millis from project p"
-            + ProjectRows.RUNTIME_JOIN + " where p.status in ('RUNNING', 'FAILED')";
+    /** The projects that have alerts or a latency now: few, not every running one. */
+    private static final String WATCHED = """
+            select p.id, p.name, p.status, p.status_since, p.alert_latency_ms, p.alert_stalled_seconds,
+                   r.latency_high_since, %1$s as stalled_since, r.latency_millis
+              from project p left join project_runtime r on r.project_id = p.id
+             where p.status = 'FAILED'
+                or (p.status = 'RUNNING' and (r.latency_millis is not null or r.latency_high_since is not null or %1$s <= now()))
+            """.formatted(ProjectRows.STALLED_SINCE);
 
     private final ReadClient client;
     private final Map<ProjectStatus, AtomicLong> counts = new EnumMap<>(ProjectStatus.class);
@@ -70,13 +75,15 @@ public class ProjectMetrics {
             List<MultiGauge.Row<?>> firing = new ArrayList<>();
             List<MultiGauge.Row<?>> latencies = new ArrayList<>();
             for (Row row : rows) {
-                ProjectView p = ProjectRows.view(row);
-                Tags tags = Tags.of("project", p.id().toString(), "name", p.name());
-                for (ProjectView.ActiveAlert alert : p.activeAlerts()) {
+                ProjectStatus status = ProjectStatus.valueOf(row.getString("status"));
+                Tags tags = Tags.of("project", row.getUUID("id").toString(), "name", row.getString("name"));
+                for (ProjectView.ActiveAlert alert : ProjectRows.alerts(status, row.getOffsetDateTime("status_since"),
+                        row.getInteger("alert_latency_ms"), row.getInteger("alert_stalled_seconds"),
+                        row.getOffsetDateTime("latency_high_since"), row.getOffsetDateTime("stalled_since"))) {
                     firing.add(MultiGauge.Row.of(tags.and("alert", alert.type().name()), 1));
                 }
                 Integer millis = row.getInteger("latency_millis");
-                if (p.status() == ProjectStatus.RUNNING && millis != null) {
+                if (status == ProjectStatus.RUNNING && millis != null) {
                     latencies.add(MultiGauge.Row.of(tags, millis / 1000.0));
                 }
             }

@@ -22,6 +22,13 @@ public final class ProjectRows {
     private ProjectRows() {
     }
 
+    /**
+     * When a RUNNING project ({@code p}, its runtime {@code r}) is stalled: its workers' last progress, or its
+     * entering the status if later, plus its threshold.
+     */
+    public static final String STALLED_SINCE =
+            "greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second'";
+
     public static final String COLUMNS = """
             p.id, p.name, p.description, p.status, p.source_type, p.source_host, p.source_port, p.source_database,
             p.source_username, p.destination_type, p.destination_host, p.destination_port, p.destination_database,
@@ -46,9 +53,8 @@ public final class ProjectRows {
      * high, since when the project is stalled, a pending switchover ({@code from} wraps the array).
      */
     private static String runtimeTimes(String from) {
-        List<String> columns = List.of("r.latency_high_since",
-                "greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second'",
-                "r.switchover_requested_at", "r.switchover_deadline");
+        List<String> columns = List.of("r.latency_high_since", STALLED_SINCE, "r.switchover_requested_at",
+                "r.switchover_deadline");
         // four plain columns: decoding a timestamptz[] per row cost the service more than the columns do
         return String.join(", ", columns.stream()
                 .map(c -> "case when p.status = 'RUNNING' then " + from.formatted(c) + " end").toList());
@@ -63,8 +69,8 @@ public final class ProjectRows {
             (p.status = 'FAILED' or (p.status = 'RUNNING' and exists (
                 select 1 from project_runtime r where r.project_id = p.id
                    and (r.latency_high_since is not null
-                        or greatest(r.progress_at, p.status_since) + p.alert_stalled_seconds * interval '1 second' <= now()))))
-            """;
+                        or %s <= now()))))
+            """.formatted(STALLED_SINCE);
 
     /** Reads a row of {@link #COLUMNS} by position (a lookup by name is a linear search per field). */
     public static ProjectView view(Row r) {
@@ -75,25 +81,9 @@ public final class ProjectRows {
         OffsetDateTime latencyHigh = r.getOffsetDateTime(33);
         OffsetDateTime stalled = r.getOffsetDateTime(34);
         OffsetDateTime switchoverAt = r.getOffsetDateTime(35);
-        List<ProjectView.ActiveAlert> alerts = status == ProjectStatus.RUNNING || status == ProjectStatus.FAILED
-                ? new ArrayList<>(1) : List.of();
-        ProjectView.SwitchoverView switchover = null;
-        if (status == ProjectStatus.FAILED) {
-            alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.FAILED, instant(r.getOffsetDateTime(32)),
-                    "The project failed; its progress shows the failing step's error"));
-        } else if (status == ProjectStatus.RUNNING) {
-            if (latencyHigh != null) {
-                alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.LATENCY_HIGH, latencyHigh.toInstant(),
-                        "Incremental latency above " + seconds(latencyMs) + " s"));
-            }
-            if (stalled != null && !stalled.toInstant().isAfter(Instant.now())) {
-                alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.STALLED, stalled.toInstant(),
-                        "No progress from the workers for more than " + stalledFor + " s"));
-            }
-            if (switchoverAt != null) {
-                switchover = new ProjectView.SwitchoverView(switchoverAt.toInstant(), instant(r.getOffsetDateTime(36)));
-            }
-        }
+        List<ProjectView.ActiveAlert> alerts = alerts(status, r.getOffsetDateTime(32), latencyMs, stalledFor, latencyHigh, stalled);
+        ProjectView.SwitchoverView switchover = status == ProjectStatus.RUNNING && switchoverAt != null
+                ? new ProjectView.SwitchoverView(switchoverAt.toInstant(), instant(r.getOffsetDateTime(36))) : null;
         return new ProjectView(r.getUUID(0), r.getString(1), r.getString(2), status, r.getString(26),
                 new ProjectView.EndpointView(EndpointType.valueOf(r.getString(4)), r.getString(5),
                         r.getInteger(6), r.getString(7), r.getString(8)),
@@ -112,6 +102,31 @@ public final class ProjectRows {
                 new ProjectView.AlertThresholds(latencyMs / 1000.0, stalledFor), alerts, switchover,
                 instant(r.getOffsetDateTime(30)), instant(r.getOffsetDateTime(31)),
                 r.getLong(25));
+    }
+
+    /**
+     * A project's active alerts: FAILED since it failed; for a RUNNING one LATENCY_HIGH since the latency
+     * went above {@code latencyMs}, STALLED once {@code stalled} (its last progress plus the threshold) is past.
+     */
+    public static List<ProjectView.ActiveAlert> alerts(ProjectStatus status, OffsetDateTime statusSince, int latencyMs,
+            long stalledFor, OffsetDateTime latencyHigh, OffsetDateTime stalled) {
+        if (status == ProjectStatus.FAILED) {
+            return List.of(new ProjectView.ActiveAlert(ProjectView.AlertType.FAILED, instant(statusSince),
+                    "The project failed; its progress shows the failing step's error"));
+        }
+        if (status != ProjectStatus.RUNNING || (latencyHigh == null && stalled == null)) {
+            return List.of();
+        }
+        List<ProjectView.ActiveAlert> alerts = new ArrayList<>(2);
+        if (latencyHigh != null) {
+            alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.LATENCY_HIGH, latencyHigh.toInstant(),
+                    "Incremental latency above " + seconds(latencyMs) + " s"));
+        }
+        if (stalled != null && !stalled.toInstant().isAfter(Instant.now())) {
+            alerts.add(new ProjectView.ActiveAlert(ProjectView.AlertType.STALLED, stalled.toInstant(),
+                    "No progress from the workers for more than " + stalledFor + " s"));
+        }
+        return alerts;
     }
 
     /** Milliseconds as seconds, without a trailing ".0". */
