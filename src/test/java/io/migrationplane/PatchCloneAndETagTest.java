@@ -130,6 +130,29 @@ class PatchCloneAndETagTest {
                 .then().statusCode(200).body("name", equalTo(nameA.toUpperCase()));
     }
 
+    /** An empty or blank name is missing ("is required"), on create, PATCH and clone alike, and changes nothing. */
+    @Test
+    void aBlankNameIsRequired() {
+        String id = Api.create("blank-name");
+        long projects = Sql.count("select count(*) from project");
+        long events = Sql.count("select count(*) from project_event where actor <> 'system'");
+        for (String blank : List.of("", "   ", "\t")) {
+            Map<String, Object> body = Api.body(blank);
+            given().contentType(ContentType.JSON).body(body).post(Api.BASE).then().statusCode(400)
+                    .contentType("application/problem+json").body("code", equalTo("VALIDATION_FAILED"))
+                    .body("errors.field", equalTo(List.of("name"))).body("errors[0].message", equalTo("is required"));
+            given().contentType(MERGE).body(Map.of("name", blank)).patch(Api.BASE + "/" + id).then().statusCode(400)
+                    .body("errors.field", equalTo(List.of("name"))).body("errors[0].message", equalTo("is required"));
+            given().contentType(ContentType.JSON).body(Map.of("name", blank)).post(Api.BASE + "/" + id + "/clone").then()
+                    .statusCode(400).body("errors.field", equalTo(List.of("name"))).body("errors[0].message", equalTo("is required"));
+        }
+        given().contentType(ContentType.JSON).body(Map.of("name", "a b")).post(Api.BASE + "/" + id + "/clone").then()
+                .statusCode(400).body("errors[0].message", equalTo("must be 1-64 letters, digits, '-', '_' or '.'"));
+        assertEquals(projects, Sql.count("select count(*) from project"));
+        assertEquals(events, Sql.count("select count(*) from project_event where actor <> 'system'"));
+        assertEquals(0L, Api.project(id).getLong("version"));
+    }
+
     @Test
     void cloneCopiesConfigurationNotProgressAndNamesItself() {
         String id = Api.runningWithProgress("clone-src");

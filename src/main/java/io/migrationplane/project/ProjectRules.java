@@ -32,8 +32,19 @@ public final class ProjectRules {
     private ProjectRules() {
     }
 
+    /** What a name that breaks the pattern is told. */
+    public static final String NAME_RULE = "must be 1-64 letters, digits, '-', '_' or '.'";
+
     public static boolean isValidName(String name) {
         return name != null && NAME.matcher(name).matches();
+    }
+
+    /** Why a name cannot be used, or null: "is required" when it is absent, empty or only white space, else the rule. */
+    public static String nameProblem(String name) {
+        if (name == null || name.isBlank()) {
+            return "is required";
+        }
+        return isValidName(name) ? null : NAME_RULE;
     }
 
     /** Throws VALIDATION_FAILED listing every broken rule. */
@@ -42,10 +53,9 @@ public final class ProjectRules {
             throw ApiProblem.validation("body", "a project is required");
         }
         List<FieldError> errors = new ArrayList<>();
-        if (d.name() == null) {
-            errors.add(new FieldError("name", "is required"));
-        } else if (!isValidName(d.name())) {
-            errors.add(new FieldError("name", "must be 1-64 letters, digits, '-', '_' or '.'"));
+        String nameProblem = nameProblem(d.name());
+        if (nameProblem != null) {
+            errors.add(new FieldError("name", nameProblem));
         }
         if (d.description() != null && d.description().length() > 2000) {
             errors.add(new FieldError("description", "must be at most 2000 characters"));

@@ -84,8 +84,8 @@ public class ProjectEdits {
 
     /** A NOT_STARTED copy; without a name, "orders-clone", then "orders-clone-2", … */
     public Uni<ProjectView> cloneProject(UUID id, String requestedName, String actor) {
-        if (requestedName != null && !ProjectRules.isValidName(requestedName)) {
-            return Uni.createFrom().failure(ApiProblem.validation("name", "must be 1-64 letters, digits, '-', '_' or '.'"));
+        if (requestedName != null && ProjectRules.nameProblem(requestedName) != null) {
+            return Uni.createFrom().failure(ApiProblem.validation("name", ProjectRules.nameProblem(requestedName)));
         }
         UUID cloneId = UUID.randomUUID();
         return db.run(conn -> cloneName(conn, id, requestedName)

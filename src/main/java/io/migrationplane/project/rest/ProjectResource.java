@@ -204,8 +204,8 @@ public class ProjectResource {
         UUID uuid = RequestParams.id(id);
         Long version = RequestParams.ifMatch(ifMatch);
         String name = body == null ? null : body.name();
-        if (name != null && !ProjectRules.isValidName(name)) {
-            throw ApiProblem.validation("name", "must be 1-64 letters, digits, '-', '_' or '.'");
+        if (name != null && ProjectRules.nameProblem(name) != null) {
+            throw ApiProblem.validation("name", ProjectRules.nameProblem(name));
         }
         String who = actor.name();
         return idempotency.once(idempotencyKey, request(uuid, "restore", version), body, () -> lifecycle.restore(uuid, version, who, name).map(this::ok));
