@@ -21,6 +21,7 @@ import io.migrationplane.client.ApiClient;
 import io.migrationplane.client.ApiException;
 import io.migrationplane.client.api.AuditTrailApi;
 import io.migrationplane.client.api.ProjectsApi;
+import io.migrationplane.client.api.SessionApi;
 import io.migrationplane.client.model.BatchFailure;
 import io.migrationplane.client.model.BatchRequest;
 import io.migrationplane.client.model.BatchResult;
@@ -40,6 +41,8 @@ import io.migrationplane.client.model.ProjectCreate;
 import io.migrationplane.client.model.ProjectPage;
 import io.migrationplane.client.model.ProjectPatch;
 import io.migrationplane.client.model.ProjectStatus;
+import io.migrationplane.client.model.Role;
+import io.migrationplane.client.model.Session;
 import io.migrationplane.client.model.SimulationInput;
 import io.migrationplane.client.model.SwitchoverRequest;
 import io.migrationplane.client.model.TableInput;
@@ -258,6 +261,14 @@ class GeneratedClientTest {
         assertEquals(List.of(EventAction.CREATED, EventAction.UPDATED),
                 trail.getItems().stream().map(Event::getAction).collect(Collectors.toList()), "oldest first");
         projects.deleteProject(read.getName(), id, null, null);
+    }
+
+    @Test
+    void theSessionNamesTheTokensUserAndRoles() throws Exception {
+        Session session = new SessionApi(client).getSession();
+        assertTrue(session.getAccessControl());
+        assertEquals("test-admin", session.getUser());
+        assertEquals(Set.of(Role.VIEWER, Role.OPERATOR, Role.ADMIN), Set.copyOf(session.getRoles()));
     }
 
     @Test

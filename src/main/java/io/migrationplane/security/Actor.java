@@ -29,6 +29,11 @@ public class Actor {
         return !accessControl || identity.isAnonymous() || identity.getPrincipal() == null ? ANONYMOUS : identity.getPrincipal().getName();
     }
 
+    /** Whether tokens are checked at all: always, except in dev mode with {@code quarkus.security.auth.enabled-in-dev-mode=false}. */
+    public boolean accessControl() {
+        return accessControl;
+    }
+
     /** A check that annotations cannot express (it depends on the body), under the same switch. */
     public boolean may(String role) {
         return !accessControl || identity.hasRole(role);
