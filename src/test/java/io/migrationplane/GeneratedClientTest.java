@@ -139,9 +139,12 @@ class GeneratedClientTest {
         assertEquals(name, read.getName());
         assertEquals(created.getCreatedAt().toInstant(), read.getCreatedAt().toInstant());
 
-        ProjectPage page = projects.listProjects(List.of(ProjectStatus.NOT_STARTED), name, List.of("team:payments"), "-createdAt", null, null, 0, 20);
+        ProjectPage page = projects.listProjects(List.of(ProjectStatus.NOT_STARTED), name, List.of("team:payments"), "-createdAt", null, null, null, 0, 20);
         assertEquals(1L, page.getTotalItems());
         assertEquals(id, page.getItems().get(0).getId());
+        assertTrue(page.getProgress() == null || page.getProgress().isEmpty(), "no progress unless asked for");
+        ProjectPage withProgress = projects.listProjects(List.of(ProjectStatus.NOT_STARTED), name, null, null, null, null, "progress", 0, 20);
+        assertEquals(Map.of(id.toString(), projects.getProjectProgress(id)), withProgress.getProgress());
 
         Project started = projects.startProject(id, null, null);
         assertEquals(ProjectStatus.RUNNING, started.getStatus());
@@ -212,7 +215,7 @@ class GeneratedClientTest {
         await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> status(id) == ProjectStatus.RELEASED);
         projects.deleteProject(project.getName(), id, null, null);
 
-        ProjectPage deleted = projects.listProjects(List.of(ProjectStatus.DELETED), project.getName(), null, null, null, null, 0, 20);
+        ProjectPage deleted = projects.listProjects(List.of(ProjectStatus.DELETED), project.getName(), null, null, null, null, null, 0, 20);
         assertEquals(1L, deleted.getTotalItems());
         assertNotNull(deleted.getItems().get(0).getRestorableUntil());
         Project restored = projects.restoreProject(id, null, null, null);

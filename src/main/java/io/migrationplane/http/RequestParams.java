@@ -100,6 +100,17 @@ public final class RequestParams {
         };
     }
 
+    /** What a request may ask to be included ({@code include=progress}): absent or empty is false, else exactly {@code only}. */
+    public static boolean include(String raw, String only) {
+        if (raw == null || raw.isEmpty()) {
+            return false;
+        }
+        if (raw.equals(only)) {
+            return true;
+        }
+        throw ApiProblem.validation("include", "must be " + only);
+    }
+
     public static <E extends Enum<E>> E enumValue(String name, String raw, Class<E> type) {
         try {
             return Enum.valueOf(type, raw.trim().toUpperCase());

@@ -3,7 +3,10 @@ package io.migrationplane.progress;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,13 +34,17 @@ public class ProgressService {
     };
     private static final TypeReference<List<ProgressView.TableProgress>> ENGINE_TABLES = new TypeReference<>() {
     };
-    private static final String READ = """
-            select p.status, p.objects, p.rows_total, p.migration_types, r.steps, r.rows_migrated, r.rows_verified, r.changes_applied,
-                   r.rows_per_second, r.incremental_checkpoint, r.latency_millis, r.engine_tables, r.engine_rows_total,
-                   r.slot_retained_bytes, r.switchover_requested_at, r.switchover_max_latency_ms
+    /** What a progress view is made of, for the projects that {@code %s} picks (a DELETED one has no runtime row). */
+    private static final String SELECT = """
+            select p.id, p.status, p.objects, p.rows_total, p.migration_types, r.steps, r.rows_migrated, r.rows_verified,
+                   r.changes_applied, r.rows_per_second, r.incremental_checkpoint, r.latency_millis, r.engine_tables,
+                   r.engine_rows_total, r.slot_retained_bytes, r.switchover_requested_at, r.switchover_max_latency_ms
               from project p join project_runtime r on r.project_id = p.id
-             where p.id = $1 and p.status <> 'DELETED'
+             where %s and p.status <> 'DELETED'
             """;
+    private static final String READ = SELECT.formatted("p.id = $1");
+    /** A list page's projects at once: one statement for the page, not one per project. */
+    private static final String READ_MANY = SELECT.formatted("p.id = any($1)");
 
     private final ReadClient client;
 
@@ -51,6 +58,31 @@ public class ProgressService {
             var it = rows.iterator();
             return it.hasNext() ? Optional.of(view(it.next())) : Optional.empty();
         });
+    }
+
+    /**
+     * The progress of each of these projects that exists and is not DELETED, by id in the order given, each
+     * exactly as {@link #progress(UUID)} shows it; one statement (none for no ids).
+     */
+    public Uni<Map<UUID, ProgressView>> progress(List<UUID> projectIds) {
+        if (projectIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.reads().preparedQuery(READ_MANY).execute(Tuple.tuple().addArrayOfUUID(projectIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, ProgressView> byId = new HashMap<>();
+                    for (Row row : rows) {
+                        byId.put(row.getUUID("id"), view(row));
+                    }
+                    Map<UUID, ProgressView> ordered = new LinkedHashMap<>();
+                    for (UUID id : projectIds) {
+                        ProgressView view = byId.get(id);
+                        if (view != null) {
+                            ordered.put(id, view);
+                        }
+                    }
+                    return ordered;
+                });
     }
 
     private static ProgressView view(Row r) {

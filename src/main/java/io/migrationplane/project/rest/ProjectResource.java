@@ -92,11 +92,17 @@ public class ProjectResource {
             @QueryParam("page") String page,
             @QueryParam("size") String size,
             @QueryParam("deleted") String deleted,
-            @QueryParam("alerting") String alerting) {
+            @QueryParam("alerting") String alerting,
+            @QueryParam("include") String include) {
         ProjectFilter filter = new ProjectFilter(RequestParams.statuses(status), RequestParams.query(q),
                 RequestParams.labels(label), RequestParams.sort(sort), RequestParams.page(page), RequestParams.size(size),
                 RequestParams.flag("deleted", deleted), RequestParams.flag("alerting", alerting));
-        return projects.list(filter);
+        if (!RequestParams.include(include, "progress")) {
+            return projects.list(filter);
+        }
+        // One more statement for the whole page, only when asked: the default list stays one statement.
+        return projects.list(filter).chain(p -> progress.progress(p.items().stream().map(ProjectView::id).toList())
+                .map(p::withProgress));
     }
 
     @GET
