@@ -193,6 +193,11 @@ class BadInputTest {
         c.add(call("clone an unknown project", "POST", Api.BASE + "/" + UNKNOWN + "/clone", "{}", 404, "PROJECT_NOT_FOUND"));
         c.add(call("clone with the name twice", "POST", Api.BASE + "/{victim}/clone", "{\"name\": \"a\", \"name\": \"b\"}", 400, "MALFORMED_REQUEST"));
         c.add(call("clone with a numeric name", "POST", Api.BASE + "/{victim}/clone", "{\"name\": 42}", 400, "MALFORMED_REQUEST"));
+        c.add(call("clone changing a read-only field", "POST", Api.BASE + "/{victim}/clone", "{\"status\": \"RUNNING\"}", 400, "VALIDATION_FAILED"));
+        c.add(call("clone changing an unknown field", "POST", Api.BASE + "/{victim}/clone", "{\"colour\": \"red\"}", 400, "VALIDATION_FAILED"));
+        c.add(call("clone to an invalid destination port", "POST", Api.BASE + "/{victim}/clone", "{\"destination\": {\"port\": 0}}", 400, "VALIDATION_FAILED"));
+        c.add(call("clone with a port as text", "POST", Api.BASE + "/{victim}/clone", "{\"source\": {\"port\": \"1\"}}", 400, "MALFORMED_REQUEST"));
+        c.add(call("clone with a NUL in the description", "POST", Api.BASE + "/{victim}/clone", "{\"description\": \"a\\u0000b\"}", 400, "VALIDATION_FAILED"));
         // --- batch
         c.add(call("batch: unknown action", "POST", Api.BASE + "/batch", "{\"action\": \"EXPLODE\", \"ids\": [\"{victim}\"]}", 400, "MALFORMED_REQUEST"));
         c.add(call("batch: id not a UUID", "POST", Api.BASE + "/batch", "{\"action\": \"START\", \"ids\": [\"x\"]}", 400, "MALFORMED_REQUEST"));

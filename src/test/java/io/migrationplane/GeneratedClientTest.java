@@ -25,8 +25,10 @@ import io.migrationplane.client.api.SessionApi;
 import io.migrationplane.client.model.BatchFailure;
 import io.migrationplane.client.model.BatchRequest;
 import io.migrationplane.client.model.BatchResult;
+import io.migrationplane.client.model.CloneRequest;
 import io.migrationplane.client.model.DryRun;
 import io.migrationplane.client.model.EndpointInput;
+import io.migrationplane.client.model.EndpointPatch;
 import io.migrationplane.client.model.EndpointType;
 import io.migrationplane.client.model.Event;
 import io.migrationplane.client.model.EventAction;
@@ -286,6 +288,30 @@ class GeneratedClientTest {
         assertEquals(original.getSimulation(), clone.getSimulation());
         projects.deleteProject(clone.getName(), clone.getId(), null, null);
         projects.deleteProject(original.getName(), original.getId(), null, null);
+    }
+
+    @Test
+    void cloneWithAChangedDestination() throws Exception {
+        Project original = create("generated-similar");
+        Project clone = projects.cloneProject(original.getId(), null,
+                new CloneRequest().destination(new EndpointPatch().host("10.0.1.9").database("shop_eu")));
+        assertEquals(original.getName() + "-clone", clone.getName());
+        assertEquals(original.getId(), clone.getClonedFrom());
+        assertEquals(ProjectStatus.NOT_STARTED, clone.getStatus());
+        assertEquals("10.0.1.9", clone.getDestination().getHost());
+        assertEquals("shop_eu", clone.getDestination().getDatabase());
+        assertEquals(original.getDestination().getPort(), clone.getDestination().getPort());
+        assertEquals(original.getSource(), clone.getSource());
+        assertEquals(original.getObjects(), clone.getObjects());
+        assertEquals(original.getDescription(), clone.getDescription());
+        List<Event> trail = events.listEvents(clone.getId(), null, 0, 20).getItems();
+        assertEquals(1, trail.size());
+        assertEquals(EventAction.CLONED, trail.get(0).getAction());
+        assertTrue(trail.get(0).getDetail().endsWith("; changed destination"), trail.get(0).getDetail());
+        ApiException refused = assertThrows(ApiException.class, () -> projects.cloneProject(original.getId(), null,
+                new CloneRequest().destination(new EndpointPatch().port(70000))));
+        assertEquals(400, refused.getCode());
+        assertEquals("destination.port", problem(refused).getErrors().get(0).getField());
     }
 
     @Test

@@ -182,6 +182,119 @@ class PatchCloneAndETagTest {
         Api.act(first, "pause", 200);
     }
 
+    /** A clone's events, newest first, with their details. */
+    private static List<String> cloneDetails(String id) {
+        return given().queryParam("projectId", id).get("/api/v1/events").then().statusCode(200).extract().jsonPath()
+                .getList("items.detail");
+    }
+
+    private static String storedPassword(String id, String column) {
+        return SECRETS.decrypt((String) Sql.row("select " + column + " from project where id = cast(? as uuid)", id).get(column));
+    }
+
+    @Test
+    void cloneWithChangesAppliesAMergePatchOfTheOriginal() {
+        String id = Api.runningWithProgress("clone-changes");
+        var original = Api.project(id);
+        String name = original.getString("name");
+        Map<String, Object> changes = Map.of(
+                "destination", Map.of("host", "10.0.1.9", "database", "shop_eu"),
+                "objects", List.of(Map.of("schema", "shop", "table", "orders", "rows", 5000),
+                        Map.of("schema", "shop", "table", "refunds", "rows", 700)),
+                "labels", Map.of("wave", "2"));
+        String clone = given().contentType(ContentType.JSON).body(changes).post(Api.BASE + "/" + id + "/clone").then()
+                .statusCode(201).body("name", equalTo(name + "-clone")).body("status", equalTo("NOT_STARTED"))
+                .body("clonedFrom", equalTo(id)).body("destination", not(hasKey("password")))
+                .extract().path("id");
+        var c = Api.project(clone);
+        assertEquals(Map.of("type", "OCEANBASE_MYSQL", "host", "10.0.1.9", "port", 2881, "database", "shop_eu", "username", "mig"),
+                c.getMap("destination"), "the patch's fields changed, the others kept");
+        assertEquals(original.getMap("source"), c.getMap("source"));
+        assertEquals(List.of("shop.orders 5000", "shop.refunds 700"),
+                c.getList("objects", Map.class).stream().map(t -> t.get("schema") + "." + t.get("table") + " " + t.get("rows")).toList());
+        assertEquals(Map.of("team", "payments", "wave", "2"), c.getMap("labels"));
+        assertEquals(original.getList("migrationTypes"), c.getList("migrationTypes"));
+        assertEquals(original.getMap("simulation"), c.getMap("simulation"));
+        assertEquals(original.getString("description"), c.getString("description"));
+        assertEquals(List.of("CLONED"), Api.eventActions(clone));
+        assertEquals(List.of("Created from project '" + name + "' (" + id + "); changed destination, objects, labels"),
+                cloneDetails(clone));
+        assertEquals(List.of(0L, 2L), List.of(Api.rowsMigrated(clone), (long) Api.progress(clone).getList("fullMigration.tables").size()));
+        // passwords the patch left out are the original's, as stored; the clone can run without retyping them
+        assertEquals("source-secret", storedPassword(clone, "source_password"));
+        assertEquals("dest-secret", storedPassword(clone, "destination_password"));
+
+        // a password given is used; a name given is taken; null removes the description
+        String named = Api.uniqueName("clone-named");
+        Map<String, Object> withPassword = new java.util.HashMap<>(Map.of("name", named,
+                "source", Map.of("password", "rotated-secret"), "simulation", Map.of("rowsPerSecond", 7)));
+        withPassword.put("description", null);
+        String second = given().contentType(ContentType.JSON).body(withPassword).post(Api.BASE + "/" + id + "/clone").then()
+                .statusCode(201).body("name", equalTo(named)).body("description", nullValue())
+                .body("simulation.rowsPerSecond", equalTo(7)).body("simulation.changesPerSecond", equalTo(100))
+                .body("source", not(hasKey("password"))).extract().path("id");
+        assertEquals("rotated-secret", storedPassword(second, "source_password"));
+        assertEquals("dest-secret", storedPassword(second, "destination_password"));
+        assertEquals(List.of("Created from project '" + name + "' (" + id + "); changed description, source, simulation"),
+                cloneDetails(second));
+        assertTrue(!given().get(Api.BASE + "/" + second).asString().contains("rotated-secret"));
+        Api.act(clone, "start", 200);
+        Api.act(clone, "pause", 200);
+        Api.act(id, "pause", 200);
+    }
+
+    @Test
+    void aCloneWithChangesKeepsItsIdempotencyKey() {
+        String id = Api.create("clone-key");
+        String key = java.util.UUID.randomUUID().toString();
+        Map<String, Object> changes = Map.of("destination", Map.of("host", "10.0.2.9"));
+        long projects = Sql.count("select count(*) from project");
+        String first = given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(changes)
+                .post(Api.BASE + "/" + id + "/clone").then().statusCode(201).extract().path("id");
+        given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(changes)
+                .post(Api.BASE + "/" + id + "/clone").then().statusCode(201).header("Idempotent-Replayed", "true")
+                .body("id", equalTo(first)).body("destination.host", equalTo("10.0.2.9"));
+        given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(Map.of("destination", Map.of("host", "10.0.3.9")))
+                .post(Api.BASE + "/" + id + "/clone").then().statusCode(422).body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
+        assertEquals(projects + 1, Sql.count("select count(*) from project"));
+    }
+
+    @Test
+    void aRefusedCloneWithChangesCreatesNothing() {
+        String id = Api.create("clone-refused");
+        String taken = Api.project(Api.create("clone-taken")).getString("name");
+        String deleted = Api.create("clone-deleted");
+        Api.deleteByName(deleted);
+        String unknown = java.util.UUID.randomUUID().toString();
+        record Refusal(String original, String body, int status, String code, List<String> fields) {
+        }
+        List<Refusal> refusals = List.of(
+                new Refusal(id, "{\"status\": \"RUNNING\", \"description\": \"x\"}", 400, "VALIDATION_FAILED", List.of("status")),
+                new Refusal(id, "{\"version\": 3}", 400, "VALIDATION_FAILED", List.of("version")),
+                new Refusal(id, "{\"colour\": \"red\"}", 400, "VALIDATION_FAILED", List.of("colour")),
+                new Refusal(id, "{\"destination\": {\"port\": 70000}, \"objects\": []}", 400, "VALIDATION_FAILED",
+                        List.of("destination.port", "objects")),
+                new Refusal(id, "{\"migrationTypes\": [\"SCHEMA_MIGRATION\"]}", 400, "VALIDATION_FAILED", List.of("migrationTypes")),
+                new Refusal(id, "{\"name\": \" \", \"description\": \"x\"}", 400, "VALIDATION_FAILED", List.of("name")),
+                new Refusal(id, "{\"source\": {\"port\": \"3306\"}}", 400, "MALFORMED_REQUEST", null),
+                new Refusal(id, "[{\"description\": \"x\"}]", 400, "MALFORMED_REQUEST", null),
+                new Refusal(id, "{\"name\": \"" + taken.toUpperCase() + "\", \"description\": \"x\"}", 409, "NAME_TAKEN", null),
+                new Refusal(deleted, "{\"description\": \"x\"}", 404, "PROJECT_NOT_FOUND", null),
+                new Refusal(unknown, "{\"description\": \"x\"}", 404, "PROJECT_NOT_FOUND", null));
+        for (Refusal r : refusals) {
+            long projects = Sql.count("select count(*) from project");
+            long events = Sql.count("select count(*) from project_event where actor <> 'system'");
+            var response = given().contentType(ContentType.JSON).body(r.body()).post(Api.BASE + "/" + r.original() + "/clone");
+            response.then().statusCode(r.status()).contentType("application/problem+json").body("code", equalTo(r.code()));
+            if (r.fields() != null) {
+                assertEquals(r.fields(), response.jsonPath().getList("errors.field"), r.body());
+            }
+            assertEquals(projects, Sql.count("select count(*) from project"), r.body() + " created nothing");
+            assertEquals(events, Sql.count("select count(*) from project_event where actor <> 'system'"), r.body() + " recorded nothing");
+        }
+        assertEquals(0L, Api.project(id).getLong("version"));
+    }
+
     @Test
     void batchAppliesEachItemOnItsOwn() {
         String notStarted = Api.create("batch-a");

@@ -82,8 +82,52 @@ public class ProjectEdits {
                 .map(ProjectRows::view);
     }
 
-    /** A NOT_STARTED copy; without a name, "orders-clone", then "orders-clone-2", … */
-    public Uni<ProjectView> cloneProject(UUID id, String requestedName, String actor) {
+    /**
+     * A NOT_STARTED copy with changes: {@code changes} is a JSON merge patch of the original's configuration (the
+     * fields PATCH takes), validated as a create. Passwords the patch leaves out are the original's, as stored.
+     * Without a name the copy is "orders-clone", then "orders-clone-2", … No body, {@code {}} or only a name copy
+     * the original as it is, in one statement.
+     */
+    public Uni<ProjectView> cloneProject(UUID id, JsonNode changes, String actor) {
+        if (onlyName(changes)) {
+            return cloneAsIs(id, changes == null || !changes.hasNonNull("name") ? null : changes.get("name").asText(), actor);
+        }
+        ObjectNode patch;
+        try {
+            patch = patchObject(changes).deepCopy();
+        } catch (ApiProblem e) {
+            return Uni.createFrom().failure(e);
+        }
+        // Only a name given replaces the original's; null or none generates one ("orders-clone", …).
+        boolean generatedName = !patch.hasNonNull("name");
+        patch.remove("name");
+        if (!generatedName) {
+            patch.set("name", changes.get("name"));
+        }
+        UUID cloneId = UUID.randomUUID();
+        return queries.get(id).chain(original -> {
+            ProjectDraft before = draftOf(original);
+            ProjectDraft after = merged(before, patch);
+            ProjectRules.check(after);
+            List<String> changed = changedFields(before, after).stream().filter(f -> !f.equals("name")).toList();
+            return db.run(conn -> (generatedName ? freeCloneName(conn, original.name()) : Uni.createFrom().item(after.name()))
+                    .chain(name -> Transitions.cloneWith(conn, id, cloneId, columns(named(after, name)), ProjectLifecycle.now(),
+                            actor, changed.isEmpty() ? null : "changed " + String.join(", ", changed))
+                            .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(name))));
+        }).map(row -> cloned(id, row));
+    }
+
+    /** No body, JSON null, {@code {}} or {@code {"name": …}}: the original as it is, under another name. */
+    private static boolean onlyName(JsonNode changes) {
+        if (changes == null || changes.isNull()) {
+            return true;
+        }
+        return changes instanceof ObjectNode o && (o.isEmpty()
+                || (o.size() == 1 && o.has("name") && (o.get("name").isTextual() || o.get("name").isNull())));
+    }
+
+    /** A copy of the original's configuration, passwords included, as stored: one statement. */
+    private Uni<ProjectView> cloneAsIs(UUID id, String requestedName, String actor) {
         if (requestedName != null && ProjectRules.nameProblem(requestedName) != null) {
             return Uni.createFrom().failure(ApiProblem.validation("name", ProjectRules.nameProblem(requestedName)));
         }
@@ -91,12 +135,15 @@ public class ProjectEdits {
         return db.run(conn -> cloneName(conn, id, requestedName)
                 .chain(name -> Transitions.cloneOf(conn, id, cloneId, name, ProjectLifecycle.now(), actor, postgresEngine)
                         .onFailure(ProjectEdits::isNameTaken).transform(e -> nameTaken(name))))
-                .map(row -> {
-                    if (row == null) {
-                        throw ApiProblem.projectNotFound(id);
-                    }
-                    return ProjectRows.view(row);
-                });
+                .map(row -> cloned(id, row));
+    }
+
+    /** The clone, or 404 when the original is gone (or was deleted meanwhile). */
+    private static ProjectView cloned(UUID original, Row row) {
+        if (row == null) {
+            throw ApiProblem.projectNotFound(original);
+        }
+        return ProjectRows.view(row);
     }
 
     /** The name asked for, or the first free one of "orders-clone", "orders-clone-2", … (404 without an original). */
@@ -107,14 +154,11 @@ public class ProjectEdits {
 
     /** JSON merge patch (RFC 7386). The status decides which fields may change (api.md). */
     public Uni<ProjectView> patch(UUID id, JsonNode patch, Long ifMatch, String actor) {
-        if (!(patch instanceof ObjectNode patchObject)) {
-            return Uni.createFrom().failure(ApiProblem.malformed("A merge patch must be a JSON object"));
-        }
-        for (Iterator<String> it = patchObject.fieldNames(); it.hasNext();) {
-            String field = it.next();
-            if (READ_ONLY.contains(field)) {
-                return Uni.createFrom().failure(ApiProblem.validation(field, "is set by the server and cannot be changed"));
-            }
+        ObjectNode patchObject;
+        try {
+            patchObject = patchObject(patch);
+        } catch (ApiProblem e) {
+            return Uni.createFrom().failure(e);
         }
         return db.run(conn -> Transitions.lockForEdit(conn, id).chain(row -> {
             ProjectView p = row == null ? null : ProjectRows.view(row);
@@ -125,16 +169,7 @@ public class ProjectEdits {
                 throw ApiProblem.versionMismatch(id, ifMatch, p.version());
             }
             ProjectDraft before = draftOf(p);
-            ObjectNode merged = json.valueToTree(before);
-            mergePatch(merged, patchObject);
-            ProjectDraft after;
-            try {
-                after = draftReader.readValue(merged);
-            } catch (JsonProcessingException e) {
-                throw JsonProblems.fromJackson(e);
-            } catch (IOException e) {
-                throw ApiProblem.malformed("The patch cannot be applied: " + e.getMessage());
-            }
+            ProjectDraft after = merged(before, patchObject);
             List<String> changed = changedFields(before, after);
             if (changed.isEmpty()) {
                 return Uni.createFrom().item(p);
@@ -169,6 +204,38 @@ public class ProjectEdits {
             throw ApiProblem.invalidState(p.id(), p.name(), p.status(), "changing " + String.join(", ", refused), allowing)
                     .with("fields", refused);
         }
+    }
+
+    /** A merge patch of a project's configuration: a JSON object without the fields only the server sets. */
+    private static ObjectNode patchObject(JsonNode patch) {
+        if (!(patch instanceof ObjectNode patchObject)) {
+            throw ApiProblem.malformed("A merge patch must be a JSON object");
+        }
+        for (Iterator<String> it = patchObject.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (READ_ONLY.contains(field)) {
+                throw ApiProblem.validation(field, "is set by the server and cannot be changed");
+            }
+        }
+        return patchObject;
+    }
+
+    /** The configuration with the patch applied (RFC 7386); a value of the wrong type is a 400 naming its field. */
+    private ProjectDraft merged(ProjectDraft before, ObjectNode patch) {
+        ObjectNode merged = json.valueToTree(before);
+        mergePatch(merged, patch);
+        try {
+            return draftReader.readValue(merged);
+        } catch (JsonProcessingException e) {
+            throw JsonProblems.fromJackson(e);
+        } catch (IOException e) {
+            throw ApiProblem.malformed("The patch cannot be applied: " + e.getMessage());
+        }
+    }
+
+    private static ProjectDraft named(ProjectDraft d, String name) {
+        return new ProjectDraft(name, d.description(), d.source(), d.destination(), d.migrationTypes(), d.objects(), d.labels(),
+                d.simulation(), d.alerts());
     }
 
     private static void mergePatch(ObjectNode target, ObjectNode patch) {

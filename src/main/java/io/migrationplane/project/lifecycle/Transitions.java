@@ -56,16 +56,20 @@ public final class Transitions {
 
     // ---- configuration: a project comes into being ---------------------------------------------------
 
+    /** What a new project is inserted with, in this order (create, and clone, which adds cloned_from last). */
+    private static final String NEW_PROJECT = """
+            project (id, name, description, status,
+                     source_type, source_host, source_port, source_database, source_username,
+                     source_password, destination_type, destination_host, destination_port,
+                     destination_database, destination_username, destination_password,
+                     migration_types, objects, table_count, rows_total, labels,
+                     rows_per_second, changes_per_second, fail_at_percent, engine, alert_latency_ms,
+                     alert_stalled_seconds, created_at, updated_at, status_since""";
+
     /** Create: the project, its runtime row and its first event. Guard: the unique index on lower(name). */
     private static final String CREATE = """
             with created as (
-                insert into project (id, name, description, status,
-                                     source_type, source_host, source_port, source_database, source_username,
-                                     source_password, destination_type, destination_host, destination_port,
-                                     destination_database, destination_username, destination_password,
-                                     migration_types, objects, table_count, rows_total, labels,
-                                     rows_per_second, changes_per_second, fail_at_percent, engine, alert_latency_ms,
-                                     alert_stalled_seconds, created_at, updated_at, status_since)
+                insert into %s)
                 values ($1, $2, $3, 'NOT_STARTED', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $27, $27)
                 returning *),
@@ -74,22 +78,32 @@ public final class Transitions {
                 insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
                 select id, name, created_at, 'CREATED', null, status, $28, 'Created' from created)
             select %s from created p
-            """.formatted(ProjectRows.COLUMNS);
+            """.formatted(NEW_PROJECT, ProjectRows.COLUMNS);
+
+    /**
+     * The end of both clone statements, after their CTEs {@code original} and {@code created}: the clone's
+     * runtime row and its CLONED event (the first %s is the actor's parameter, the second what follows the
+     * detail's first sentence), and the clone's row.
+     */
+    private static final String CLONED = """
+            runtime as (insert into project_runtime (project_id) select id from created),
+            event as (
+                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
+                select c.id, c.name, c.created_at, 'CLONED', null, c.status, %s,
+                       'Created from project ''' || o.name || ''' (' || o.id || ')'%s
+                  from created c cross join original o)
+            select %s from created p
+            """;
 
     /**
      * Clone: a NOT_STARTED copy of any project's configuration (passwords included, as stored), its
-     * runtime row and its first event. Its engine is chosen anew ($6: the PostgreSQL engine is enabled). Guards: the original exists (else no row), the unique name index.
+     * runtime row and its first event. Its engine is chosen anew ($6: the PostgreSQL engine is enabled).
+     * Guards: the original exists and is not DELETED (else no row), the unique name index.
      */
     private static final String CLONE = """
             with original as (select * from project where id = $1 and status <> 'DELETED'),
             created as (
-                insert into project (id, name, description, status,
-                                     source_type, source_host, source_port, source_database, source_username,
-                                     source_password, destination_type, destination_host, destination_port,
-                                     destination_database, destination_username, destination_password,
-                                     migration_types, objects, table_count, rows_total, labels,
-                                     rows_per_second, changes_per_second, fail_at_percent, engine, cloned_from,
-                                     alert_latency_ms, alert_stalled_seconds, created_at, updated_at, status_since)
+                insert into %s, cloned_from)
                 select $2, $3, o.description, 'NOT_STARTED',
                        o.source_type, o.source_host, o.source_port, o.source_database, o.source_username,
                        o.source_password, o.destination_type, o.destination_host, o.destination_port,
@@ -97,18 +111,29 @@ public final class Transitions {
                        o.migration_types, o.objects, o.table_count, o.rows_total, o.labels,
                        o.rows_per_second, o.changes_per_second, o.fail_at_percent,
                        case when $6 and o.source_type = 'POSTGRESQL' and o.destination_type = 'POSTGRESQL'
-                            then 'POSTGRES_LOGICAL' else 'SIMULATED' end, o.id,
-                       o.alert_latency_ms, o.alert_stalled_seconds, $4, $4, $4
+                            then 'POSTGRES_LOGICAL' else 'SIMULATED' end,
+                       o.alert_latency_ms, o.alert_stalled_seconds, $4, $4, $4, o.id
                   from original o
                 returning *),
-            runtime as (insert into project_runtime (project_id) select id from created),
-            event as (
-                insert into project_event (project_id, project_name, at, action, from_status, to_status, actor, detail)
-                select c.id, c.name, c.created_at, 'CLONED', null, c.status, $5,
-                       'Created from project ''' || o.name || ''' (' || o.id || ')'
-                  from created c cross join original o)
-            select %s from created p
-            """.formatted(ProjectRows.COLUMNS);
+            """.formatted(NEW_PROJECT) + CLONED.formatted("$5", "", ProjectRows.COLUMNS);
+
+    /**
+     * Clone with changes: a NOT_STARTED project of the configuration given ($3-$27, as {@link #CREATE} takes
+     * it), cloned from $1; a password not given ($10, $16 null) is the original's, as stored; its runtime
+     * row and its CLONED event ($30: what changed, or null). Guards: the original exists and is not DELETED
+     * (else no row), the unique name index.
+     */
+    private static final String CLONE_WITH_CHANGES = """
+            with original as (select id, name, source_password, destination_password from project
+                               where id = $1 and status <> 'DELETED'),
+            created as (
+                insert into %s, cloned_from)
+                select $2, $3, $4, 'NOT_STARTED', $5, $6, $7, $8, $9, coalesce($10, o.source_password),
+                       $11, $12, $13, $14, $15, coalesce($16, o.destination_password),
+                       $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28, $28, o.id
+                  from original o
+                returning *),
+            """.formatted(NEW_PROJECT) + CLONED.formatted("$29", " || coalesce('; ' || $30::text, '')", ProjectRows.COLUMNS);
 
     /** The free names a clone of a project may take: "orders-clone", "orders-clone-2", … (taken ones listed). */
     private static final String CLONE_NAMES_TAKEN = """
@@ -566,6 +591,14 @@ public final class Transitions {
             boolean postgresEngine) {
         return conn.preparedQuery(CLONE).execute(Tuple.of(original, id, name, now, actor).addBoolean(postgresEngine))
                 .map(Transitions::firstOrNull);
+    }
+
+    /** The clone's row ({@link #CLONE_WITH_CHANGES}), or null when there is no original. */
+    static Uni<Row> cloneWith(SqlConnection conn, UUID original, UUID id, Columns columns, OffsetDateTime now, String actor,
+            String changed) {
+        Tuple args = columns.addTo(Tuple.tuple().addUUID(original).addUUID(id)).addOffsetDateTime(now).addString(actor)
+                .addString(changed);
+        return conn.preparedQuery(CLONE_WITH_CHANGES).execute(args).map(Transitions::firstOrNull);
     }
 
     /** The lower-case names already taken that match the LIKE pattern. */

@@ -247,18 +247,19 @@ public class ProjectResource {
         return lifecycle.delete(uuid, confirmName, version, actor.name()).map(v -> Response.noContent().build());
     }
 
-    public record CloneRequest(String name) {
-    }
-
+    /**
+     * Create similar: the optional body is a JSON merge patch of the original's configuration (the fields PATCH
+     * takes); none, {@code {}} or only a name copy it as it is.
+     */
     @RolesAllowed(AccessRoles.OPERATOR)
     @POST
     @Path("{id}/clone")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> cloneProject(@PathParam("id") String id, CloneRequest body, @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
+    public Uni<Response> cloneProject(@PathParam("id") String id, JsonNode body, @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         UUID uuid = RequestParams.id(id);
         String who = actor.name();
         return idempotency.once(idempotencyKey, "POST " + BASE + "/" + uuid + "/clone", body,
-                () -> edits.cloneProject(uuid, body == null ? null : body.name(), who).map(this::created));
+                () -> edits.cloneProject(uuid, body, who).map(this::created));
     }
 
     @GET
