@@ -5,17 +5,47 @@ import { formatTime, h, notify, openDialog, moreMenu, time } from './ui.js';
 
 /** Why an action is greyed out, in the status table's words (api.md). */
 export const ACTIONS = {
-  START: { label: 'Start', verb: 'start', done: 'started', why: 'Start is possible only when the project has not been started yet' },
-  PAUSE: { label: 'Pause', verb: 'pause', done: 'paused', why: 'Pause is possible only when the project is running' },
-  RESUME: { label: 'Resume', verb: 'resume', done: 'resumed', why: 'Resume is possible only when the project is paused or failed' },
-  RELEASE: { label: 'Release', verb: 'release', done: 'released', why: 'Release is possible only when the project is paused, failed or completed' },
-  DELETE: { label: 'Delete', verb: 'delete', done: 'deleted', why: 'Delete is possible only when the project has not been started or has been released' },
+  START: { label: 'Start', verb: 'start', doing: 'Starting…', done: 'started', why: 'Start is possible only when the project has not been started yet' },
+  PAUSE: { label: 'Pause', verb: 'pause', doing: 'Pausing…', done: 'paused', why: 'Pause is possible only when the project is running' },
+  RESUME: { label: 'Resume', verb: 'resume', doing: 'Resuming…', done: 'resumed', why: 'Resume is possible only when the project is paused or failed' },
+  RELEASE: { label: 'Release', verb: 'release', doing: 'Releasing…', done: 'released', why: 'Release is possible only when the project is paused, failed or completed' },
+  DELETE: { label: 'Delete', verb: 'delete', doing: 'Deleting…', done: 'deleted', why: 'Delete is possible only when the project has not been started or has been released' },
+  EDIT: { label: 'Edit', why: 'Nothing can be edited once a release has begun' },
   CLONE: { label: 'Create similar project', verb: 'clone', why: 'Cloning is not possible right now' },
   SWITCHOVER: { label: 'Switchover', verb: 'switchover', why: 'Switchover is possible only when the project is running with incremental synchronization' },
   RESTORE: { label: 'Restore', verb: 'restore', why: 'Restore is possible only for a deleted project inside its restore window' },
 };
 
+/**
+ * What an edit may change, from the status table of api.md ("edit config"): 'ALL' before the start,
+ * labels, description and alerts while the project runs or stands still, nothing from RELEASING on.
+ */
+export function editableFields(project) {
+  if (project.status === 'NOT_STARTED') return 'ALL';
+  if (['RUNNING', 'PAUSED', 'FAILED', 'COMPLETED'].includes(project.status)) return ['description', 'labels', 'alerts'];
+  return [];
+}
+
+// --- Actions under way -----------------------------------------------------------------------
+
+/** Projects with an action sent and not answered yet: id → "Pausing…". Their actions wait; views show it. */
+const busy = new Map();
+
+export function busyLabel(id) {
+  return busy.get(id) || null;
+}
+
+function setBusy(ids, label) {
+  for (const id of ids) {
+    if (label) busy.set(id, label); else busy.delete(id);
+  }
+  document.dispatchEvent(new CustomEvent('migration:busy'));
+}
+
 export function disabledReason(project, action) {
+  const pending = busy.get(project.id);
+  if (pending && action !== 'CLONE') return `${pending} Wait for the service's answer.`;
+  if (action === 'EDIT') return editableFields(project).length ? null : ACTIONS.EDIT.why;
   return project.allowedActions.includes(action) ? null : ACTIONS[action].why;
 }
 
@@ -30,30 +60,41 @@ export function runAction(project, action, after) {
         title: `Release project "${project.name}"?`,
         body: [h('p.warning', {}, RELEASE_WARNING), previewBox(() => api.preview.release(project.id), (plan) => [planView(plan)])],
         okLabel: 'OK',
+        busyLabel: 'Releasing…',
+        danger: true,
         onOk: async () => {
           await api.act(project.id, 'release');
-          notify(`Release of "${project.name}" requested. It shows RELEASED once both workers have stopped.`);
+          notify(`Release of "${project.name}" requested. It shows RELEASED once both workers have stopped.`, 'info',
+            { project: project.id, until: ['RELEASED'], then: (p) => `Project "${p.name}" released.` });
           after();
         },
       });
     case 'DELETE':
-      return confirmDelete([project], async () => {
+      return confirmDelete([project], [], async () => {
         await api.remove(project.id, document.querySelector('#confirm-body input[data-expected]').value);
         notify(`Project "${project.name}" deleted.`);
+        document.dispatchEvent(new CustomEvent('migration:deleted', { detail: project.id }));
         after();
       }, previewBox(() => api.preview.remove(project.id, project.name), (plan) => [planView(plan)]));
     case 'CLONE':
-      return cloneDialog(project);
+      location.hash = `#/new?from=${project.id}`;
+      return null;
+    case 'EDIT':
+      location.hash = `#/projects/${project.id}/edit`;
+      return null;
     case 'SWITCHOVER':
       return switchoverDialog(project, after);
     case 'RESTORE':
       return restoreDialog(project, after);
     default: {
       const meta = ACTIONS[action];
+      setBusy([project.id], meta.doing);
       return api.act(project.id, meta.verb).then(() => {
         notify(`Project "${project.name}" ${meta.done}.`);
+      }, (e) => notify(e.message, 'error')).finally(() => {
+        setBusy([project.id], null);
         after();
-      }, (e) => notify(e.message, 'error'));
+      });
     }
   }
 }
@@ -157,43 +198,36 @@ const DELETE_WARNING_ONE = 'Deleting removes at once everything the project hold
 const DELETE_WARNING_MANY = 'Deleting removes at once everything these projects hold. Their definitions are kept for a '
   + 'while so that an administrator can restore them (see below); the audit trail keeps a record.';
 
+/** The selected projects an action passes over, each with why (shown before anything is asked). */
+function skippedView(action, skipped) {
+  if (!skipped.length) return null;
+  return h('div.skipped', { id: 'skipped' },
+    h('p', {}, `${plural(skipped.length, 'selected project is', 'selected projects are')} left out:`),
+    h('ul', {}, skipped.map(({ project, why }) => h('li', { 'data-id': project.id },
+      h('strong', {}, project.name), ` (${words(project.status).toUpperCase()}): ${why}`))));
+}
+
 /** The delete dialog: one input per project, Delete enabled only when every name is typed exactly. */
-function confirmDelete(projects, onOk, preview) {
+function confirmDelete(projects, skipped, onOk, preview) {
   const inputs = projects.map((p) => h('input', {
     type: 'text', autocomplete: 'off', spellcheck: 'false', 'data-expected': p.name, 'data-id': p.id,
     'aria-label': `Type ${p.name} to confirm`,
   }));
-  const single = projects.length === 1;
+  const single = projects.length === 1 && !skipped.length;
   return openDialog({
-    title: single ? `Delete project "${projects[0].name}"?` : `Delete ${projects.length} projects?`,
+    title: single ? `Delete project "${projects[0].name}"?` : `Delete ${plural(projects.length, 'project', 'projects')}?`,
     body: [
-      h('p.warning', {}, single ? DELETE_WARNING_ONE : DELETE_WARNING_MANY),
+      h('p.warning', {}, projects.length === 1 ? DELETE_WARNING_ONE : DELETE_WARNING_MANY),
+      skippedView('DELETE', skipped),
       preview,
       ...projects.map((p, i) => h('label.confirm-input', {},
         h('span', {}, 'Type ', h('strong.mono', {}, p.name), ' to confirm'), inputs[i])),
     ],
     okLabel: 'Delete',
+    busyLabel: 'Deleting…',
     danger: true,
     ready: () => inputs.every((input) => input.value === input.dataset.expected),
     onOk,
-  });
-}
-
-function cloneDialog(project) {
-  const input = h('input', { type: 'text', autocomplete: 'off', placeholder: 'leave empty for a generated name', 'aria-label': 'Name of the new project' });
-  return openDialog({
-    title: `Create a project similar to "${project.name}"`,
-    body: [
-      h('p', {}, 'The new project gets the same source, destination, migration types, tables, labels and simulation, starts as NOT STARTED, and has no progress.'),
-      h('label.confirm-input', {}, h('span', {}, 'Name'), input),
-    ],
-    okLabel: 'Create',
-    onOk: async () => {
-      const created = await api.clone(project.id, input.value.trim() || undefined);
-      notify(`Project "${created.name}" created from "${project.name}".`);
-      // Landing on the new project replaces the current view; no refresh of the old one.
-      location.hash = `#/projects/${created.id}`;
-    },
   });
 }
 
@@ -287,74 +321,112 @@ export function switchoverBlocked(project, progress) {
   return null;
 }
 
-/** The row's and the details page's More menu; Switchover appears only where the project could ever switch over. */
+/**
+ * The row's and the details page's More menu: every action, the impossible ones greyed out with their
+ * reason as visible text. Switchover appears only where the project could ever switch over.
+ */
 export function projectMenu(project, after, withDetails, progress) {
   const items = [];
-  for (const action of ['START', 'PAUSE', 'RESUME', 'SWITCHOVER', 'RELEASE', 'CLONE']) {
-    if (action === 'SWITCHOVER') {
-      if (!project.allowedActions.includes(action)) continue;
-      items.push({ action, label: ACTIONS[action].label, disabledReason: switchoverBlocked(project, progress), showReason: true,
-        run: () => runAction(project, action, after) });
-    } else {
-      items.push({ action, label: ACTIONS[action].label, disabledReason: disabledReason(project, action),
-        run: () => runAction(project, action, after) });
-    }
+  for (const action of ['START', 'PAUSE', 'RESUME', 'SWITCHOVER', 'RELEASE', 'EDIT', 'CLONE', 'DELETE']) {
+    if (action === 'SWITCHOVER' && !project.allowedActions.includes(action)) continue;
+    const reason = disabledReason(project, action) || (action === 'SWITCHOVER' ? switchoverBlocked(project, progress) : null);
+    items.push({ action, label: ACTIONS[action].label, disabledReason: reason, run: () => runAction(project, action, after) });
   }
   if (withDetails) {
     items.push({ action: 'DETAILS', label: 'View details', run: () => { location.hash = `#/projects/${project.id}`; } });
   }
-  return moreMenu(items, `More actions for ${project.name}`);
+  return moreMenu(items, `More actions for ${project.name}`, `more-${project.id}`);
 }
 
 /** A deleted project's only action (the service says who may: admin). */
 export function restoreButton(project, after) {
-  const reason = disabledReason(project, 'RESTORE');
   return h('button.secondary', {
-    type: 'button', 'data-action': 'RESTORE', 'aria-disabled': reason ? 'true' : 'false', title: reason || undefined,
-    'aria-label': `Restore ${project.name}`,
-    onclick: () => { if (!reason) runAction(project, 'RESTORE', after); },
+    type: 'button', 'data-action': 'RESTORE', 'aria-label': `Restore ${project.name}`, dataset: { focusKey: `restore-${project.id}` },
+    onclick: () => runAction(project, 'RESTORE', after),
   }, 'Restore');
 }
 
+/** The row's quick Delete, only where a delete is possible (elsewhere the More menu says why not). */
 export function deleteButton(project, after) {
-  const reason = disabledReason(project, 'DELETE');
+  if (disabledReason(project, 'DELETE')) return null;
   return h('button.link.danger', {
-    type: 'button', 'data-action': 'DELETE', 'aria-disabled': reason ? 'true' : 'false', title: reason || undefined,
-    'aria-label': `Delete ${project.name}`,
-    onclick: () => { if (!reason) runAction(project, 'DELETE', after); },
+    type: 'button', 'data-action': 'DELETE', 'aria-label': `Delete ${project.name}`, dataset: { focusKey: `delete-${project.id}` },
+    onclick: () => runAction(project, 'DELETE', after),
   }, 'Delete');
 }
 
-function summarize(action, result, names) {
+/** "Release: 2 of 3 went through; x: why" — information when all went through, a warning when some did not. */
+function report(action, result, names, skipped) {
   const done = result.succeeded.length;
-  const parts = [`${ACTIONS[action].label}: ${done} of ${done + result.failed.length} succeeded.`];
-  for (const f of result.failed) parts.push(`${names.get(f.id) || f.id}: ${f.detail}`);
-  return parts.join(' ');
+  const failed = result.failed.length;
+  const parts = [`${ACTIONS[action].label}: ${done} of ${done + failed} ${done + failed === 1 ? 'project' : 'projects'} ${ACTIONS[action].done}.`];
+  for (const f of result.failed) parts.push(`${names.get(f.id) || f.id} was not: ${f.detail}`);
+  if (skipped.length) parts.push(`${plural(skipped.length, 'selected project was', 'selected projects were')} left out (not eligible).`);
+  notify(parts.join(' '), failed === 0 ? 'info' : done === 0 ? 'error' : 'warning');
 }
 
-/** Batch actions over the selected projects; Delete asks for every name, Release for an OK. */
+function eligibility(action, projects) {
+  const eligible = [];
+  const skipped = [];
+  for (const p of projects) {
+    const why = disabledReason(p, action);
+    if (why) skipped.push({ project: p, why }); else eligible.push(p);
+  }
+  return { eligible, skipped };
+}
+
+/**
+ * Batch actions over the selected projects. Those the action cannot apply to are listed with their
+ * reason before anything is asked, and left out; Delete asks for every remaining name, Release for an OK.
+ */
 export function runBatch(action, projects, after) {
-  const ids = projects.map((p) => p.id);
-  const names = new Map(projects.map((p) => [p.id, p.name]));
-  const report = (result) => {
-    notify(summarize(action, result, names), result.failed.length ? 'error' : 'info');
-    after();
+  const meta = ACTIONS[action];
+  const { eligible, skipped } = eligibility(action, projects);
+  if (!eligible.length) {
+    return openDialog({
+      title: `None of the selected projects can be ${meta.done}`,
+      body: [skippedView(action, skipped)],
+    });
+  }
+  const ids = eligible.map((p) => p.id);
+  const names = new Map(eligible.map((p) => [p.id, p.name]));
+  const send = async (confirmNames) => {
+    setBusy(ids, meta.doing);
+    try {
+      report(action, await api.batch(action, ids, confirmNames), names, skipped);
+    } finally {
+      setBusy(ids, null);
+      after();
+    }
   };
   if (action === 'DELETE') {
-    const ownNames = Object.fromEntries(projects.map((p) => [p.id, p.name]));
-    return confirmDelete(projects, async () => {
+    const ownNames = Object.fromEntries(eligible.map((p) => [p.id, p.name]));
+    return confirmDelete(eligible, skipped, async () => {
       const confirmNames = {};
       document.querySelectorAll('#confirm-body input[data-expected]').forEach((input) => { confirmNames[input.dataset.id] = input.value; });
-      report(await api.batch('DELETE', ids, confirmNames));
+      await send(confirmNames);
     }, previewBox(() => api.preview.batch('DELETE', ids, ownNames), (result) => batchPlanView(result, names)));
   }
   if (action === 'RELEASE') {
     return openDialog({
-      title: `Release ${projects.length} project${projects.length === 1 ? '' : 's'}?`,
-      body: [h('p.warning', {}, RELEASE_WARNING), h('ul', {}, projects.map((p) => h('li', {}, p.name))),
+      title: `Release ${plural(eligible.length, 'project', 'projects')}?`,
+      body: [h('p.warning', {}, RELEASE_WARNING), h('ul', { id: 'batch-targets' }, eligible.map((p) => h('li', {}, p.name))),
+        skippedView(action, skipped),
         previewBox(() => api.preview.batch('RELEASE', ids), (result) => batchPlanView(result, names))],
-      onOk: async () => report(await api.batch('RELEASE', ids)),
+      okLabel: 'OK',
+      busyLabel: 'Releasing…',
+      danger: true,
+      onOk: () => send(),
     });
   }
-  return api.batch(action, ids).then(report, (e) => notify(e.message, 'error'));
+  if (skipped.length) {
+    return openDialog({
+      title: `${meta.label} ${eligible.length} of ${plural(projects.length, 'selected project', 'selected projects')}?`,
+      body: [h('ul', { id: 'batch-targets' }, eligible.map((p) => h('li', {}, p.name))), skippedView(action, skipped)],
+      okLabel: `${meta.label} ${eligible.length}`,
+      busyLabel: meta.doing,
+      onOk: () => send(),
+    });
+  }
+  return send().catch((e) => notify(e.message, 'error'));
 }

@@ -94,13 +94,19 @@ export async function call(method, path, body, headers = {}) {
 }
 
 export const api = {
-  list: (params) => call('GET', '/projects?' + params.toString()),
+  /** Whether access control is on, and who the token (if any) says the caller is: {accessControl, user, roles}. */
+  session: () => call('GET', '/session'),
+  /** A page of projects with every item's progress in the same answer (page.progress[id]). */
+  list: (params) => call('GET', '/projects?' + params.toString() + '&include=progress'),
   get: (id) => call('GET', `/projects/${encodeURIComponent(id)}`),
   progress: (id) => call('GET', `/projects/${encodeURIComponent(id)}/progress`),
   events: (id, page = 0, size = 200) => call('GET', `/projects/${encodeURIComponent(id)}/events?page=${page}&size=${size}`),
   create: (draft) => call('POST', '/projects', draft),
   act: (id, verb) => call('POST', `/projects/${encodeURIComponent(id)}/${verb}`),
-  clone: (id, name) => call('POST', `/projects/${encodeURIComponent(id)}/clone`, name ? { name } : {}),
+  /** A NOT_STARTED copy; changes is a merge patch over the original's configuration (passwords absent: copied). */
+  clone: (id, changes) => call('POST', `/projects/${encodeURIComponent(id)}/clone`, changes || {}),
+  /** JSON merge patch of the configuration, refused (412) if the project changed since version. */
+  edit: (id, patch, version) => call('PATCH', `/projects/${encodeURIComponent(id)}`, patch, { 'If-Match': `"${version}"` }),
   remove: (id, confirmName) =>
     call('DELETE', `/projects/${encodeURIComponent(id)}?confirmName=${encodeURIComponent(confirmName)}`),
   batch: (action, ids, confirmNames) => call('POST', '/projects/batch', confirmNames ? { action, ids, confirmNames } : { action, ids }),

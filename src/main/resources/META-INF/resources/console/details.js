@@ -1,8 +1,8 @@
 // A project's details: configuration (never a password), steps, tables, incremental sync, audit trail; live.
 
 import { api } from './api.js';
-import { deleteButton, projectMenu, runAction, switchoverBlocked } from './actions.js';
-import { alertBadge, badge, bar, dialogOpen, formatNumber, formatTime, h, menuOpen, notify, time } from './ui.js';
+import { busyLabel, disabledReason, projectMenu, runAction, switchoverBlocked } from './actions.js';
+import { alertBadge, badge, bar, clearNoticeFrom, dialogOpen, formatNumber, formatTime, h, keepingFocus, menuOpen, notify, settleNotices, time } from './ui.js';
 
 const POLL_MS = 1000;
 
@@ -24,6 +24,17 @@ function thresholds(a) {
   return parts.length ? parts.join('; ') : '—';
 }
 
+/** "Cloned from": the original's name as a link, or that it was deleted (looked up once per page). */
+function clonedFrom(id) {
+  if (!id) return '—';
+  const cell = h('span', { id: 'cloned-from' }, h('span.muted', {}, 'Looking it up…'));
+  api.get(id).then((original) => cell.replaceChildren(h('a', { href: `#/projects/${id}` }, original.name)),
+    (e) => cell.replaceChildren(e.status === 404
+      ? h('span', {}, 'A project that was deleted (', h('span.mono', {}, id), ')')
+      : h('a', { href: `#/projects/${id}` }, id)));
+  return cell;
+}
+
 function configuration(p) {
   const labels = Object.entries(p.labels || {});
   return h('div.grid', {},
@@ -40,42 +51,67 @@ function configuration(p) {
       h('dt', {}, 'Created'), h('dd', {}, formatTime(p.createdAt)),
       h('dt', {}, 'Started'), h('dd', {}, formatTime(p.startedAt)),
       h('dt', {}, 'Released'), h('dd', {}, formatTime(p.releasedAt)),
-      h('dt', {}, 'Cloned from'), h('dd', {}, p.clonedFrom ? h('a', { href: `#/projects/${p.clonedFrom}` }, p.clonedFrom) : '—'),
+      h('dt', {}, 'Cloned from'), h('dd', {}, clonedFrom(p.clonedFrom)),
       h('dt', {}, 'Version'), h('dd', {}, p.version))),
     h('section.card', { 'aria-label': 'Source' }, h('h2', {}, 'Source'), endpoint(p.source)),
     h('section.card', { 'aria-label': 'Destination' }, h('h2', {}, 'Destination'), endpoint(p.destination)));
 }
 
-function steps(progress) {
-  return h('table.plain', { id: 'steps' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Step'), h('th', {}, 'Status'), h('th', {}, 'Progress'), h('th', {}, 'Started'), h('th', {}, 'Finished'))),
-    h('tbody', {}, progress.steps.map((s) => h('tr', { 'data-step': s.name, 'data-status': s.status },
-      h('td', {}, s.name.replaceAll('_', ' ')),
-      h('td', {}, s.status, s.error ? h('div.field-error', {}, s.error) : null),
-      h('td', {}, bar(s.progressPercent, s.status, `${s.name} progress`)),
-      h('td', {}, formatTime(s.startedAt)),
-      h('td', {}, formatTime(s.finishedAt))))));
+const STEP_NAMES = { SCHEMA_MIGRATION: 'Schema migration', FULL_MIGRATION: 'Full migration', INCREMENTAL_SYNC: 'Incremental synchronization',
+  FULL_VERIFICATION: 'Full verification', SWITCHOVER: 'Switchover' };
+
+/**
+ * A step's status as the project's status explains it: before the start they have not begun, and
+ * after a release nothing runs any more, whatever the step last reported.
+ */
+function stepStatus(project, status) {
+  if (project.status === 'NOT_STARTED') return 'NOT STARTED';
+  if ((project.status === 'RELEASED' || project.status === 'RELEASING') && status !== 'FINISHED' && status !== 'FAILED') {
+    return project.status === 'RELEASED' ? 'STOPPED (released)' : 'STOPPING';
+  }
+  return status;
 }
 
-function tables(full) {
+function steps(project, progress) {
+  const intro = project.status === 'NOT_STARTED'
+    ? h('p', { id: 'not-started' }, 'Not started yet. Once started, the project runs these steps in order:') : null;
+  return [intro, h('table.plain', { id: 'steps' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Step'), h('th', {}, 'Status'), h('th', {}, 'Progress'), h('th', {}, 'Started'), h('th', {}, 'Finished'))),
+    h('tbody', {}, progress.steps.map((s) => h('tr', { 'data-step': s.name, 'data-status': s.status },
+      h('td', { 'data-label': 'Step' }, STEP_NAMES[s.name] || s.name.replaceAll('_', ' ')),
+      h('td', { 'data-label': 'Status', 'data-shown': stepStatus(project, s.status) }, stepStatus(project, s.status),
+        s.error ? h('div.field-error', {}, s.error) : null),
+      h('td', { 'data-label': 'Progress' }, bar(s.progressPercent, s.status, `${STEP_NAMES[s.name] || s.name} progress`)),
+      h('td', { 'data-label': 'Started' }, formatTime(s.startedAt)),
+      h('td', { 'data-label': 'Finished' }, formatTime(s.finishedAt))))))];
+}
+
+function tables(project, full) {
   if (!full) return h('p.muted', {}, 'Full migration is not selected for this project.');
+  const notStarted = project.status === 'NOT_STARTED';
   return [
-    h('p', { id: 'rows' }, `${formatNumber(full.rowsMigrated)} of ${formatNumber(full.rowsTotal)} rows migrated`
-      + (full.rowsPerSecond ? `, ${formatNumber(full.rowsPerSecond)} rows/s` : '')),
+    h('p', { id: 'rows' }, notStarted
+      ? `Not started yet: ${formatNumber(full.rowsTotal)} rows in ${formatNumber(full.tables.length)} tables to copy.`
+      : `${formatNumber(full.rowsMigrated)} of ${formatNumber(full.rowsTotal)} rows migrated`
+        + (full.rowsPerSecond ? `, ${formatNumber(full.rowsPerSecond)} rows/s` : '')),
     h('table.plain', { id: 'tables' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Table'), h('th', {}, 'Status'), h('th', {}, 'Rows'), h('th', {}, 'Progress'))),
       h('tbody', {}, full.tables.map((t) => h('tr', {},
-        h('td.mono', {}, `${t.schema}.${t.table}`),
-        h('td', {}, t.status),
-        h('td', {}, `${formatNumber(t.rowsMigrated)} / ${formatNumber(t.rowsTotal)}`),
-        h('td', {}, bar(t.rowsTotal ? 100 * t.rowsMigrated / t.rowsTotal : 100, t.status, `${t.schema}.${t.table} progress`)))))),
+        h('td.mono', { 'data-label': 'Table' }, `${t.schema}.${t.table}`),
+        h('td', { 'data-label': 'Status' }, stepStatus(project, t.status)),
+        h('td', { 'data-label': 'Rows' }, `${formatNumber(t.rowsMigrated)} / ${formatNumber(t.rowsTotal)}`),
+        h('td', { 'data-label': 'Progress' }, bar(t.rowsTotal ? 100 * t.rowsMigrated / t.rowsTotal : 100, t.status, `${t.schema}.${t.table} progress`)))))),
   ];
 }
 
-function incremental(sync) {
-  if (!sync) return h('p.muted', {}, 'Incremental synchronization is not selected for this project.');
+function incremental(project, sync) {
+  const selected = project.migrationTypes.includes('INCREMENTAL_SYNC');
+  if (!selected) return h('p.muted', {}, 'Incremental synchronization is not selected for this project.');
+  if (project.status === 'NOT_STARTED' || !sync) {
+    return h('p', { id: 'incremental-not-started' }, 'Not started yet: it begins once the full migration has copied the existing rows.');
+  }
   return h('dl.kv', { id: 'incremental' },
-    h('dt', {}, 'Status'), h('dd', {}, sync.status),
+    h('dt', {}, 'Status'), h('dd', {}, stepStatus(project, sync.status)),
     h('dt', {}, 'Checkpoint'), h('dd', { id: 'checkpoint' }, formatTime(sync.checkpoint)),
     h('dt', {}, 'Latency'), h('dd', { id: 'latency' }, sync.latencySeconds === null || sync.latencySeconds === undefined ? '—' : `${sync.latencySeconds} s`),
     h('dt', {}, 'Changes applied'), h('dd', { id: 'changes' }, formatNumber(sync.changesApplied)),
@@ -89,11 +125,11 @@ function events(page) {
   return [more, h('table.plain', { id: 'events' },
     h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Action'), h('th', {}, 'Status'), h('th', {}, 'By'), h('th', {}, 'Detail'))),
     h('tbody', {}, page.items.map((e) => h('tr', { 'data-action': e.action },
-      h('td', {}, formatTime(e.at)),
-      h('td', {}, e.action),
-      h('td', {}, e.fromStatus ? `${e.fromStatus} → ${e.toStatus}` : e.toStatus || '—'),
-      h('td', {}, e.actor),
-      h('td', {}, e.detail || '')))))];
+      h('td', { 'data-label': 'When' }, formatTime(e.at)),
+      h('td', { 'data-label': 'Action' }, e.action),
+      h('td', { 'data-label': 'Status' }, e.fromStatus ? `${e.fromStatus} → ${e.toStatus}` : e.toStatus || '—'),
+      h('td', { 'data-label': 'By' }, e.actor),
+      h('td', { 'data-label': 'Detail' }, e.detail || '')))))];
 }
 
 /** A switchover waiting for the incremental latency to come down, with its deadline. */
@@ -110,7 +146,9 @@ export function detailsView(root, id) {
   let stopped = false;
   let shownHead = null;
   let shownAlerts = null;
-  const head = h('div.details-head');
+  let loaded = false;
+  let configVersion = null;
+  const head = h('div.details-head', {}, h('p.muted', { role: 'status', id: 'details-loading' }, 'Loading the project…'));
   // Active alerts, in the header beside the status but redrawn on their own (they change without a new version).
   const alertsBox = h('span.alerts', { id: 'alerts' });
   const alertDetails = h('div', { id: 'alert-details' });
@@ -122,10 +160,28 @@ export function detailsView(root, id) {
   const tablesBox = h('section.card', { 'aria-label': 'Tables' });
   const syncBox = h('section.card', { 'aria-label': 'Incremental synchronization' });
   const eventsBox = h('section.card', { 'aria-label': 'Audit trail' });
-  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, alertDetails, reason, switchoverBox, config,
+  const body = h('div', { hidden: true }, config,
     h('h2', {}, 'Steps'), stepsBox,
     h('div.grid', {}, h('div', {}, h('h2', {}, 'Full migration'), tablesBox), h('div', {}, h('h2', {}, 'Incremental synchronization'), syncBox)),
     h('h2', {}, 'Audit trail'), eventsBox);
+  root.replaceChildren(h('p', {}, h('a', { href: '#/projects' }, '‹ Data Migration')), head, alertDetails, reason, switchoverBox, body);
+
+  function renderHead(project, progress) {
+    const pending = busyLabel(project.id);
+    const editWhy = disabledReason(project, 'EDIT');
+    keepingFocus(() => head.replaceChildren(...[h('h1', {}, project.name), badge(project.status),
+      pending ? h('span.busy', { role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), pending) : null,
+      alertsBox, h('span.spacer'),
+      editWhy ? null : h('a.button.secondary', { href: `#/projects/${project.id}/edit`, id: 'edit' }, 'Edit'),
+      h('button.secondary', { type: 'button', id: 'clone', onclick: () => runAction(project, 'CLONE', load) }, 'Create similar project'),
+      projectMenu(project, load, false, progress)].filter(Boolean)));
+  }
+
+  // After a delete the project is gone: back to the list.
+  const onDeleted = (event) => { if (event.detail === id) location.hash = '#/projects'; };
+  document.addEventListener('migration:deleted', onDeleted);
+
+  let current = null;
 
   async function load() {
     clearTimeout(timer);
@@ -136,22 +192,27 @@ export function detailsView(root, id) {
       if (refused) throw refused.reason;
       const [project, progress, trail] = answers.map((a) => a.value);
       if (stopped) return;
+      clearNoticeFrom('load');
+      settleNotices([project]);
+      current = { project, progress };
       // A menu or dialog opened while this call was under way: nothing under it is redrawn until they close.
       if (menuOpen() || dialogOpen()) {
         timer = setTimeout(poll, POLL_MS);
         return;
       }
+      loaded = true;
+      body.hidden = false;
       document.title = `${project.name} · Migration Plane`;
       // Header and configuration change only with the version (or when Switchover becomes possible, which
-      // the progress tells); redrawing them would move the focus.
-      const headKey = `${project.version}|${project.allowedActions.includes('SWITCHOVER') ? switchoverBlocked(project, progress) : ''}`;
+      // the progress tells, or an action is under way); redrawing them would move the focus.
+      const headKey = `${project.version}|${project.allowedActions.includes('SWITCHOVER') ? switchoverBlocked(project, progress) : ''}|${busyLabel(project.id) || ''}`;
       if (headKey !== shownHead) {
-        const newVersion = !shownHead || !shownHead.startsWith(`${project.version}|`);
         shownHead = headKey;
-        head.replaceChildren(h('h1', {}, project.name), badge(project.status), alertsBox, h('span.spacer'),
-          h('button.secondary', { type: 'button', id: 'clone', onclick: () => runAction(project, 'CLONE', load) }, 'Create similar project'),
-          projectMenu(project, load, false, progress), deleteButton(project, () => { location.hash = '#/projects'; }));
-        if (newVersion) config.replaceChildren(configuration(project));
+        renderHead(project, progress);
+      }
+      if (configVersion !== project.version) {
+        configVersion = project.version;
+        config.replaceChildren(configuration(project));
       }
       const alerts = project.activeAlerts || [];
       const alertsKey = JSON.stringify(alerts);
@@ -164,9 +225,9 @@ export function detailsView(root, id) {
       }
       reason.replaceChildren(...(project.statusReason ? [h('p.warning', {}, project.statusReason)] : []));
       switchoverBox.replaceChildren(...pendingSwitchover(project));
-      stepsBox.replaceChildren(steps(progress));
-      tablesBox.replaceChildren(...[].concat(tables(progress.fullMigration)));
-      syncBox.replaceChildren(incremental(progress.incrementalSync));
+      stepsBox.replaceChildren(...steps(project, progress).filter(Boolean));
+      tablesBox.replaceChildren(...[].concat(tables(project, progress.fullMigration)));
+      syncBox.replaceChildren(incremental(project, progress.incrementalSync));
       eventsBox.replaceChildren(...events(trail).filter(Boolean));
     } catch (e) {
       if (stopped) return;
@@ -179,7 +240,12 @@ export function detailsView(root, id) {
           h('a.button', { href: '#/projects' }, 'Back to Data Migration'));
         return;
       }
-      notify(e.message, 'error');
+      if (loaded) {
+        notify(e.message, 'error', { source: e.status === 401 ? 'auth' : 'load' });
+      } else {
+        head.replaceChildren(h('div', { id: 'details-error' }, h('p', { role: 'alert' }, `The project cannot be loaded. ${e.message}`),
+          h('button.secondary', { type: 'button', onclick: () => load() }, 'Try again')));
+      }
     }
     if (!stopped) timer = setTimeout(poll, POLL_MS);
   }
@@ -189,6 +255,14 @@ export function detailsView(root, id) {
     else load();
   }
 
+  // An action sent or answered: the header says so at once.
+  const onBusy = () => { if (current && !menuOpen()) { shownHead = null; renderHead(current.project, current.progress); } };
+  document.addEventListener('migration:busy', onBusy);
   load();
-  return () => { stopped = true; clearTimeout(timer); };
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    document.removeEventListener('migration:busy', onBusy);
+    document.removeEventListener('migration:deleted', onDeleted);
+  };
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.logging.Level;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -19,6 +20,10 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -49,6 +54,10 @@ public final class Browser implements AutoCloseable {
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
+        // The page's console (errors such as a missing favicon or a failed script), readable through browserErrors().
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().window().setSize(new Dimension(1280, 900));
         return new Browser(driver, profile);
@@ -114,6 +123,51 @@ public final class Browser implements AutoCloseable {
         Path taken = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
         Files.move(taken, target, StandardCopyOption.REPLACE_EXISTING);
         return target;
+    }
+
+    /** The page console's errors since the last call (SEVERE: failed scripts, failed loads such as a 404 favicon). */
+    public List<String> browserErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+    }
+
+    /** A slow network as Chrome DevTools simulates it: every request waits latency more (both ways). */
+    public void slowNetwork(Duration latency) {
+        ChromiumNetworkConditions conditions = new ChromiumNetworkConditions();
+        conditions.setLatency(latency);
+        conditions.setDownloadThroughput(200 * 1024);
+        conditions.setUploadThroughput(100 * 1024);
+        driver.setNetworkConditions(conditions);
+    }
+
+    public void normalNetwork() {
+        driver.deleteNetworkConditions();
+    }
+
+    /**
+     * axe-core (Deque's axe.min.js from the test classpath) run over the page as it is now, open dialogs
+     * included: the violations of impact serious or critical, each as "rule: help (selectors)".
+     */
+    public List<String> seriousAccessibilityViolations() throws IOException {
+        String axe;
+        try (var in = Browser.class.getClassLoader().getResourceAsStream("axe.min.js")) {
+            if (in == null) {
+                throw new IllegalStateException("axe.min.js is not on the test classpath (com.deque.html.axe-core:selenium)");
+            }
+            axe = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        driver.executeScript(axe);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        Object result = driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+                    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                    .map((v) => v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')')),
+                  (e) => done(['axe failed: ' + e]));
+                """);
+        @SuppressWarnings("unchecked")
+        List<String> violations = (List<String>) result;
+        return violations;
     }
 
     @Override
