@@ -886,6 +886,16 @@ class ConsoleBrowserTest {
         assertFalse(browser.text("main").contains("is not selected"), browser.text("main"));
         assertTrue(browser.text("#rows").startsWith("Not started yet"), browser.text("#rows"));
 
+        // Delete is in the details page's More menu too; afterwards the page goes back to the list.
+        detailsMenuItem("DELETE").click();
+        WebElement confirm = dialog().findElement(By.cssSelector("#confirm-body input[data-expected]"));
+        confirm.sendKeys(confirm.getAttribute("data-expected"));
+        WebElement ok = dialog().findElement(By.id("confirm-ok"));
+        browser.await(d -> ok.isEnabled());
+        ok.click();
+        browser.await(d -> d.getCurrentUrl().endsWith("#/projects"));
+        assertEquals(404, io.restassured.RestAssured.given().get(Api.BASE + "/" + idle).statusCode());
+
         String released = project(s + "-done", "RELEASED");
         browser.open(root + "#/projects/" + released);
         browser.await(d -> browser.text("#events").contains("RELEASED"));
