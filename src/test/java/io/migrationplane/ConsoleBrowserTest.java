@@ -368,10 +368,7 @@ class ConsoleBrowserTest {
         String s = suite();
         String a = project(s + "-a", "NOT_STARTED");
         String b = project(s + "-b", "NOT_STARTED");
-        openList("q=" + s);
-        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
-        browser.find("th input[type=checkbox]").click();
-        browser.find("[data-batch='DELETE']").click();
+        batchOverAll("q=" + s, 2, "DELETE");
         WebElement dialog = dialog();
         List<WebElement> inputs = dialog.findElements(By.cssSelector("#confirm-body input"));
         assertEquals(2, inputs.size());
@@ -478,6 +475,14 @@ class ConsoleBrowserTest {
         assertEquals("PAUSED", Api.status(paused));
         dialog().findElement(By.cssSelector("[data-close]")).click();
     }
+    /** Opens the list with this query, waits for its rows, selects them all and clicks the batch action. */
+    private void batchOverAll(String query, int rows, String action) {
+        openList(query);
+        browser.await(d -> browser.all("tbody tr[data-id]").size() == rows);
+        browser.find("th input[type=checkbox]").click();
+        browser.find("[data-batch='" + action + "']").click();
+    }
+
     private void assertPageFitsTheScreen() {
         long viewport = ((Number) browser.script("return document.documentElement.clientWidth;")).longValue();
         long content = ((Number) browser.script("return document.documentElement.scrollWidth;")).longValue();
@@ -648,10 +653,7 @@ class ConsoleBrowserTest {
         String b = project(s + "-b", "PAUSED");
         String running = project(s + "-c", "RUNNING");
         String runningName = Api.project(running).getString("name");
-        openList("q=" + s);
-        browser.await(d -> browser.all("tbody tr[data-id]").size() == 3);
-        browser.find("th input[type=checkbox]").click();
-        browser.find("[data-batch='RELEASE']").click();
+        batchOverAll("q=" + s, 3, "RELEASE");
         // The RUNNING one cannot be released: it is left out, with why, before anything is asked.
         assertTrue(browser.text("#skipped").contains(runningName + " (RUNNING): Release is possible only when"), browser.text("#skipped"));
         assertEquals("Release 2 projects?", browser.text("#confirm-title"));
@@ -665,10 +667,7 @@ class ConsoleBrowserTest {
 
         String x = project(s + "-x", "NOT_STARTED");
         String y = project(s + "-y", "NOT_STARTED");
-        openList("q=" + s + "&status=NOT_STARTED");
-        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
-        browser.find("th input[type=checkbox]").click();
-        browser.find("[data-batch='DELETE']").click();
+        batchOverAll("q=" + s + "&status=NOT_STARTED", 2, "DELETE");
         WebElement deletePreview = browser.find("#dry-run[data-state='ready']");
         assertEquals(2, deletePreview.findElements(By.cssSelector(".plan [data-part='restorable'] time")).size(), deletePreview.getText());
         dialog().findElement(By.cssSelector("[data-close]")).click();
@@ -987,10 +986,7 @@ class ConsoleBrowserTest {
         String idle = project(s + "-idle", "NOT_STARTED");
         String running = project(s + "-run", "RUNNING");
         String runningName = Api.project(running).getString("name");
-        openList("q=" + s);
-        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
-        browser.find("th input[type=checkbox]").click();
-        browser.find("[data-batch='DELETE']").click();
+        batchOverAll("q=" + s, 2, "DELETE");
         assertEquals("Delete 1 project?", browser.text("#confirm-title"));
         assertTrue(browser.text("#skipped").contains(runningName + " (RUNNING): Delete is possible only when"), browser.text("#skipped"));
         List<WebElement> inputs = dialog().findElements(By.cssSelector("#confirm-body input[data-expected]"));
@@ -1017,10 +1013,7 @@ class ConsoleBrowserTest {
         // Someone else moves a project while the dialog is open: the rest goes through, and that is a warning, not an error.
         String a = project(s + "-a", "PAUSED");
         String b = project(s + "-b", "PAUSED");
-        openList("q=" + s + "&status=PAUSED");
-        browser.await(d -> browser.all("tbody tr[data-id]").size() == 2);
-        browser.find("th input[type=checkbox]").click();
-        browser.find("[data-batch='RELEASE']").click();
+        batchOverAll("q=" + s + "&status=PAUSED", 2, "RELEASE");
         browser.find("#dry-run[data-state='ready']");
         Api.act(b, "resume", 200);
         dialog().findElement(By.id("confirm-ok")).click();
