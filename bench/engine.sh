@@ -14,6 +14,8 @@ ROWS=${BENCH_ROWS:-2000000}
 BULK=${BENCH_BULK_CHANGES:-200000}
 SMALL_SECONDS=${BENCH_SMALL_SECONDS:-10}
 PORT=${BENCH_PORT:-8089}
+# Health and metrics answer on the management interface (port 9000 in production; README "Deployment").
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-$((PORT + 1))}
 SRC_PORT=${BENCH_SOURCE_PORT:-5433}
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
@@ -46,7 +48,7 @@ psql -q -d bench_dst -c "$TABLE"
 
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -B package -DskipTests
 TOKEN=$(dev/token.sh admin bench 24)
-QUARKUS_HTTP_PORT=$PORT \
+QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT \
 QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://$PGHOST:5432/mp_bench_engine \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://$PGHOST:5432/mp_bench_engine \
 QUARKUS_DATASOURCE_USERNAME=$PGUSER QUARKUS_DATASOURCE_PASSWORD= \
@@ -56,7 +58,7 @@ MIGRATION_SECRETS_KEY=$(openssl rand -base64 32) \
   java -jar target/quarkus-app/quarkus-run.jar > "$OUT/engine-app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null; wait $APP 2>/dev/null || true; pg_ctlcluster --skip-systemctl-redirect "$VER" mpsource stop' EXIT
-until curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null; do sleep 0.3; done
+until curl -sf -o /dev/null "http://127.0.0.1:$MGMT_PORT/q/health/ready" || curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/health/ready"; do sleep 0.3; done
 
 api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 BASE=http://127.0.0.1:$PORT/api/v1/projects

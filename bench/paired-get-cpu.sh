@@ -16,13 +16,13 @@ DIRS=("$1" "$2"); PORTS=(8091 8092); PIDS=(); CPU=(0 0); REQ=(0 0)
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
 for i in 0 1; do
   opts=$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' "${DIRS[$i]}/docker/Dockerfile.jvm")
-  (cd "${DIRS[$i]}/target/quarkus-app" && QUARKUS_HTTP_PORT=${PORTS[$i]} \
+  (cd "${DIRS[$i]}/target/quarkus-app" && QUARKUS_HTTP_PORT=${PORTS[$i]} QUARKUS_MANAGEMENT_PORT=$((PORTS[$i] + 10)) \
     QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/mp_bench QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/mp_bench \
     QUARKUS_DATASOURCE_USERNAME=postgres MIGRATION_WORKER_ENABLED=false \
     MP_JWT_VERIFY_PUBLICKEY_LOCATION=file:$ROOT/dev/jwt/dev-public.pem MP_JWT_VERIFY_ISSUER=https://migration-plane.dev \
     MIGRATION_SECRETS_KEY=$KEY MALLOC_ARENA_MAX=2 exec java $opts -jar quarkus-run.jar > "$OUT/app-$i.log" 2>&1) &
   PIDS+=($!)
-  until curl -s -o /dev/null "localhost:${PORTS[$i]}/q/health/ready"; do sleep 0.5; done
+  until curl -sf -o /dev/null "localhost:$((PORTS[$i] + 10))/q/health/ready" || curl -sf -o /dev/null "localhost:${PORTS[$i]}/q/health/ready"; do sleep 0.5; done
   wrk -t2 -c64 -d15s -s "$ROOT/bench/get.lua" "http://127.0.0.1:${PORTS[$i]}" >/dev/null 2>&1  # warm-up
 done
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }

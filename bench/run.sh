@@ -9,6 +9,8 @@ ROOT=$(pwd)
 DUR=${BENCH_SECONDS:-20}
 WARM=${BENCH_WARMUP_SECONDS:-15}
 PORT=${BENCH_PORT:-8089}
+# Health and metrics answer on the management interface (port 9000 in production; README "Deployment").
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-$((PORT + 1))}
 PGHOST=127.0.0.1
 PGUSER=postgres
 OUT=$ROOT/target/bench
@@ -50,7 +52,7 @@ image_java_opts() { sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' docker/Dockerfile.j
 APP_PID=
 start_app() { # $1 = workers enabled (true/false); sets APP_PID and STARTUP_MS
   local t0; t0=$(date +%s%N)
-  QUARKUS_HTTP_PORT=$PORT \
+  QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT \
   QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://$PGHOST:5432/mp_bench \
   QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://$PGHOST:5432/mp_bench \
   QUARKUS_DATASOURCE_USERNAME=$PGUSER QUARKUS_DATASOURCE_PASSWORD= \
@@ -59,7 +61,8 @@ start_app() { # $1 = workers enabled (true/false); sets APP_PID and STARTUP_MS
   MIGRATION_SECRETS_KEY=$SECRETS_KEY \
   MALLOC_ARENA_MAX=2 bash -c "cd target/quarkus-app && exec java ${BENCH_JAVA_OPTS:-$(image_java_opts)} -jar quarkus-run.jar" > "$OUT/app-$1.log" 2>&1 &
   APP_PID=$!
-  until curl -sf -o /dev/null http://127.0.0.1:$PORT/q/health/ready; do
+  # (a build from before the management interface answers on the API port: either will do)
+  until curl -sf -o /dev/null http://127.0.0.1:$MGMT_PORT/q/health/ready || curl -sf -o /dev/null http://127.0.0.1:$PORT/q/health/ready; do
     kill -0 $APP_PID 2>/dev/null || { echo "the service died; see $OUT/app-$1.log" >&2; exit 1; }
     sleep 0.02
   done

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.Fixtures;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +35,7 @@ class AlertsTest {
     }
 
     private static String metrics() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     @Test

@@ -64,13 +64,13 @@ class DatabaseOutageIT {
                     .then().statusCode(503).body("code", equalTo("UNAVAILABLE"));
             Api.action(id, "pause").then().statusCode(503).body("code", equalTo("UNAVAILABLE"));
             given().get(Api.BASE + "/" + id + "/progress").then().statusCode(503);
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.status("/q/health/ready") == 503);
-            assertEquals(200, app.status("/q/health/live"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.managementStatus("/q/health/ready") == 503);
+            assertEquals(200, app.managementStatus("/q/health/live"));
 
             pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port).start();
 
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> app.status("/q/health/ready") == 200);
+                    .until(() -> app.managementStatus("/q/health/ready") == 200);
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
                     .until(() -> given().get(Api.BASE + "/" + id).statusCode() == 200);
             assertEquals("RUNNING", Api.status(id), "the failed pause changed nothing");

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.migrationplane.testing.Sql;
 import io.migrationplane.testing.TestDatabase;
@@ -31,6 +32,6 @@ class DatabaseSelectionTest {
 
     @Test
     void readinessIncludesTheDatabase() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.migrationplane.testing.Api;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -170,7 +171,7 @@ class ListingTest {
 
     /** Statements completed by a client, from Vert.x's SQL client metrics (clientName tag). */
     private static double completed(String client) {
-        String metrics = given().header(io.migrationplane.testing.AdminTokenByDefault.ANONYMOUS, "yes").get("/q/metrics").asString();
+        String metrics = Management.given().header(io.migrationplane.testing.AdminTokenByDefault.ANONYMOUS, "yes").get("/q/metrics").asString();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("postgresql_completed_total\\{clientName=\"" + java.util.regex.Pattern.quote(client)
                 + "\",clientType=\"sql\"} ([0-9.E+]+)").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;

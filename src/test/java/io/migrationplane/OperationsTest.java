@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.migrationplane.testing.Api;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -63,9 +64,20 @@ class OperationsTest {
     }
 
     @Test
+    void theApiPortServesNeitherHealthNorMetrics() {
+        // What an ingress exposes is the API, its contract and the console; operations data stays on port 9000.
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/metrics")) {
+            int status = given().get(path).statusCode();
+            org.junit.jupiter.api.Assertions.assertEquals(404, status, path);
+        }
+        given().get("/q/openapi").then().statusCode(200);
+        Management.given().get("/q/openapi").then().statusCode(404);
+    }
+
+    @Test
     void healthLiveAndReadyWithTheDatabase() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Reactive PostgreSQL")));
     }
 
@@ -73,7 +85,7 @@ class OperationsTest {
     void metricsCountProjectsByStatusAndWorkerWork() {
         Api.runningWithProgress("metrics");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
-            String metrics = given().get("/q/metrics").asString();
+            String metrics = Management.given().get("/q/metrics").asString();
             return metrics.contains("migration_projects{status=\"RUNNING\"}")
                     && !metrics.contains("migration_projects{status=\"RUNNING\"} 0.0")
                     && metrics.contains("migration_worker_rows_migrated_total")

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.EngineFixtures.Writer;
 import io.migrationplane.testing.LogicalSource;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.migrationplane.testing.Sql;
 import io.migrationplane.testing.TestDatabase;
@@ -297,7 +298,7 @@ class PostgresEngineLifecycleTest {
             assertEquals("No progress from the workers for more than 1 s", p.getString("activeAlerts.find { it.type == 'STALLED' }.detail"));
             assertEquals(List.of(name), alerting(name));
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> given().get("/q/metrics").asString().contains(series));
+                    .until(() -> Management.given().get("/q/metrics").asString().contains(series));
             lock.rollback();
         }
 
@@ -306,7 +307,7 @@ class PostgresEngineLifecycleTest {
         assertEquals(List.of(), alerting(name));
         assertEquals(1L, destinationRows("select count(*) as n from " + schema + ".orders where id = 900001").get(0).get("n"));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !given().get("/q/metrics").asString().contains("alert=\"STALLED\",name=\"" + name + "\""));
+                .until(() -> !Management.given().get("/q/metrics").asString().contains("alert=\"STALLED\",name=\"" + name + "\""));
         assertEquals("RUNNING", Api.status(id));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> alertTypes(id).isEmpty());
 

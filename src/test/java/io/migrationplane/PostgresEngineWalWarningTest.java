@@ -15,6 +15,7 @@ import java.util.Map;
 
 import io.migrationplane.testing.Api;
 import io.migrationplane.testing.LogicalSource;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -52,7 +53,7 @@ class PostgresEngineWalWarningTest {
         assertEquals("RUNNING", Api.status(id));
         // A new sentence is a new version (START made one, the warning another).
         assertEquals(created + 2, Api.project(id).getLong("version"));
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = Management.given().get("/q/metrics").asString();
         assertThat(metrics, containsString("migration_engine_slot_retained_bytes{project=\"" + id + "\"}"));
         assertThat(metrics, containsString("migration_engine_apply_latency_seconds{project=\"" + id + "\"}"));
 
@@ -61,6 +62,6 @@ class PostgresEngineWalWarningTest {
         Api.act(id, "release", 202);
         Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
         assertEquals(null, Api.project(id).getString("statusReason"));
-        assertThat(given().get("/q/metrics").asString(), org.hamcrest.Matchers.not(containsString("project=\"" + id + "\"")));
+        assertThat(Management.given().get("/q/metrics").asString(), org.hamcrest.Matchers.not(containsString("project=\"" + id + "\"")));
     }
 }

@@ -37,6 +37,21 @@ class ProductionConfigIT {
     }
 
     @Test
+    void aKeyThatCannotVerifyTokensStopsTheStart() throws Exception {
+        // The Secret example's placeholder: before, the service reported Ready and answered 401 to every valid token.
+        java.nio.file.Path placeholder = java.nio.file.Files.createTempFile("placeholder-", ".pem");
+        java.nio.file.Files.writeString(placeholder, "-----BEGIN PUBLIC KEY-----\nreplace with your identity provider's public key\n"
+                + "-----END PUBLIC KEY-----\n");
+        assertRefusesToStart("prod-placeholder-jwt-key", Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "file:" + placeholder),
+                "holds no public key that can verify tokens");
+        assertRefusesToStart("prod-missing-jwt-key", Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "file:/nonexistent/public.pem"),
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION (file:/nonexistent/public.pem)");
+        // A JWKS URL is fetched once at start: one that cannot be reached stops the start too.
+        assertRefusesToStart("prod-unreachable-jwks", Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "http://127.0.0.1:9/realms/ops/certs"),
+                "cannot be read");
+    }
+
+    @Test
     void accessControlCannotBeSwitchedOffInProduction() throws Exception {
         Map<String, String> env = new java.util.HashMap<>(AppProcess.databaseEnv(TestDatabase.get()));
         env.put("QUARKUS_SECURITY_AUTH_ENABLED_IN_DEV_MODE", "false");

@@ -15,6 +15,7 @@ import java.util.Optional;
 
 import io.migrationplane.security.SecretCipher;
 import io.migrationplane.testing.Api;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.migrationplane.testing.Sql;
 import io.migrationplane.testing.Tokens;
@@ -67,7 +68,7 @@ class SecretsTest {
                 given().get(Api.BASE + "/" + id + "/progress").asString(),
                 given().get(Api.BASE + "/" + id + "/events").asString(),
                 given().get("/api/v1/events?size=200").asString(),
-                given().get("/q/metrics").asString(),
+                Management.given().get("/q/metrics").asString(),
                 given().header("Accept", "application/json").get("/q/openapi").asString());
         for (String answer : answers) {
             assertFalse(answer.contains(sourceSecret) || answer.contains(destSecret), answer);

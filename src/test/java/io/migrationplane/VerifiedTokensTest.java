@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import io.migrationplane.testing.AdminTokenByDefault;
 import io.migrationplane.testing.Api;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.migrationplane.testing.Tokens;
 import io.quarkus.test.common.WithTestResource;
@@ -69,7 +70,7 @@ class VerifiedTokensTest {
     }
 
     private static double counter(String verification) {
-        String metrics = given().header(AdminTokenByDefault.ANONYMOUS, "yes").get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().header(AdminTokenByDefault.ANONYMOUS, "yes").get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("migration_tokens_total\\{verification=\"" + verification + "\"} ([0-9.E+]+)").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.migrationplane.project.Engine;
 import io.migrationplane.project.ProjectStatus.SystemTransition;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -48,6 +49,8 @@ public class WorkerSupervisor {
     private final AtomicBoolean ticking = new AtomicBoolean();
     private long timerId = -1;
     private volatile boolean shuttingDown;
+    /** The leases went back (at the shutdown delay's start, or at shutdown without a delay): once. */
+    private boolean handedOver;
     private volatile Instant failingSince;
     private volatile Instant lastSweep = Instant.EPOCH;
 
@@ -294,10 +297,26 @@ public class WorkerSupervisor {
     }
 
     /**
-     * SIGTERM: stop ticking, write a final checkpoint of every run, hand every lease back so that
-     * other replicas take over at once instead of after the TTL, and leave the replica registry.
+     * SIGTERM with a shutdown delay: the HTTP side keeps serving while readiness says DOWN, but the workers
+     * need no drain, so they hand over at once (other replicas take the projects over within a tick).
      */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        handOver();
+    }
+
     void onShutdown(@Observes ShutdownEvent event) {
+        handOver();
+    }
+
+    /**
+     * SIGTERM: stop ticking, write a final checkpoint of every run, hand every lease back so that
+     * other replicas take over at once instead of after the TTL, and leave the replica registry. Once.
+     */
+    private synchronized void handOver() {
+        if (handedOver) {
+            return;
+        }
+        handedOver = true;
         shuttingDown = true;
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);

@@ -24,12 +24,15 @@ public final class AppProcess implements AutoCloseable {
 
     public final String name;
     public final int port;
+    /** The management interface's port: health and metrics (never the API port). */
+    public final int managementPort;
     public final Path log;
     private final Process process;
 
-    private AppProcess(String name, int port, Path log, Process process) {
+    private AppProcess(String name, int port, int managementPort, Path log, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.process = process;
     }
@@ -48,6 +51,7 @@ public final class AppProcess implements AutoCloseable {
 
     public static AppProcess start(String name, Map<String, String> env) throws IOException {
         int port = freePort();
+        int managementPort = freePort();
         Path log = Path.of("target", "it-logs", name + ".log");
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -59,8 +63,9 @@ public final class AppProcess implements AutoCloseable {
         pb.environment().putAll(env);
         pb.environment().values().removeIf(String::isEmpty); // an empty value in env means "not set at all"
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         pb.environment().put("MIGRATION_WORKER_REPLICA_ID", name);
-        return new AppProcess(name, port, log, pb.start());
+        return new AppProcess(name, port, managementPort, log, pb.start());
     }
 
     public AppProcess awaitReady(Duration atMost) {
@@ -68,7 +73,7 @@ public final class AppProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
             }
-            return status("/q/health/ready") == 200;
+            return managementStatus("/q/health/ready") == 200;
         });
         return this;
     }
@@ -77,9 +82,23 @@ public final class AppProcess implements AutoCloseable {
         return "http://localhost:" + port;
     }
 
+    public String managementUri() {
+        return "http://localhost:" + managementPort;
+    }
+
+    /** The status of a GET on the API port. */
     public int status(String path) {
+        return status(baseUri(), path);
+    }
+
+    /** The status of a GET on the management port (/q/health/…, /q/metrics). */
+    public int managementStatus(String path) {
+        return status(managementUri(), path);
+    }
+
+    private static int status(String base, String path) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(baseUri() + path).toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             return c.getResponseCode();

@@ -79,6 +79,13 @@ public final class Cluster implements AutoCloseable {
         return this;
     }
 
+    /** Starts one instance with the current settings without waiting for it (it may be meant to exit). */
+    public AppProcess launch(String name) throws IOException {
+        AppProcess app = AppProcess.start(name, env);
+        apps.add(app);
+        return app;
+    }
+
     public AppProcess app(String name) {
         return apps.stream().filter(a -> a.name.equals(name)).findFirst().orElseThrow();
     }
