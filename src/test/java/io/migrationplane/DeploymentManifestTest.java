@@ -143,8 +143,8 @@ class DeploymentManifestTest {
             JsonNode get = p.path("httpGet");
             assertEquals("management", get.path("port").asText(), probe + " uses the named port management: health answers only there");
             int timeout = p.path("timeoutSeconds").asInt(0);
-            assertTrue(timeout >= 2 && timeout < p.path("periodSeconds").asInt(), probe + ": timeoutSeconds set (the default 1 s"
-                    + " fails a probe during a GC pause or a slow database check) and below periodSeconds: " + p);
+            assertTrue(timeout >= 2 && timeout <= p.path("periodSeconds").asInt(), probe + ": timeoutSeconds set (the default 1 s"
+                    + " fails a probe during a GC pause or a slow database check), at most periodSeconds: " + p);
             String path = get.path("path").asText();
             assertTrue(path.startsWith("/q/health/"), probe + ": " + path);
             management().get(path).then().statusCode(200);
@@ -271,8 +271,8 @@ class DeploymentManifestTest {
         long needed = delay.toSeconds() + shutdown.toSeconds() + WORKER_HANDOVER_SECONDS + GRACE_MARGIN_SECONDS;
         assertTrue(grace >= needed, "terminationGracePeriodSeconds " + grace + " < shutdown delay " + delay.toSeconds() + " + timeout "
                 + shutdown.toSeconds() + " + worker handover " + WORKER_HANDOVER_SECONDS + " + margin " + GRACE_MARGIN_SECONDS);
-        assertTrue(delay.toSeconds() >= 2 * container().path("readinessProbe").path("periodSeconds").asLong(),
-                "the shutdown delay lets the readiness probe see DOWN at least twice before the server stops accepting");
+        // A terminating pod leaves the EndpointSlices at once; the delay covers kube-proxy's and the ingress's catching up.
+        assertTrue(delay.toSeconds() >= 3, "quarkus.shutdown.delay " + delay + ": too short for the proxies to stop routing");
     }
 
     @Test
