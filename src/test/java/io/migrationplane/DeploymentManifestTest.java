@@ -25,6 +25,7 @@ import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationplane.testing.AdminTokenByDefault;
+import io.migrationplane.testing.Management;
 import io.migrationplane.testing.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -125,9 +126,6 @@ class DeploymentManifestTest {
     }
 
     /** REST Assured on the management interface of the test's service. */
-    private static io.restassured.specification.RequestSpecification management() {
-        return given().port(ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001));
-    }
 
     // ---------------------------------------------------------------------------------------------------------
 
@@ -147,13 +145,13 @@ class DeploymentManifestTest {
                     + " fails a probe during a GC pause or a slow database check), at most periodSeconds: " + p);
             String path = get.path("path").asText();
             assertTrue(path.startsWith("/q/health/"), probe + ": " + path);
-            management().get(path).then().statusCode(200);
+            Management.given().get(path).then().statusCode(200);
         }
         JsonNode annotations = deployment().path("spec").path("template").path("metadata").path("annotations");
         assertEquals("true", annotations.path("prometheus.io/scrape").asText());
         assertEquals(Integer.toString(management), annotations.path("prometheus.io/port").asText(), "Prometheus scrapes the management port");
         String metrics = annotations.path("prometheus.io/path").asText();
-        management().get(metrics).then().statusCode(200).body(org.hamcrest.Matchers.containsString("migration_projects"));
+        Management.given().get(metrics).then().statusCode(200).body(org.hamcrest.Matchers.containsString("migration_projects"));
         given().header(AdminTokenByDefault.ANONYMOUS, "true").get(metrics).then().statusCode(404);
         assertEquals(2, deployment().path("spec").path("replicas").asInt());
     }
@@ -262,11 +260,17 @@ class DeploymentManifestTest {
     void theGracePeriodCoversTheGracefulShutdown() {
         JsonNode pod = deployment().path("spec").path("template").path("spec");
         long grace = pod.path("terminationGracePeriodSeconds").asLong();
-        var config = ConfigProvider.getConfig();
-        assertTrue(config.getOptionalValue("quarkus.shutdown.delay-enabled", Boolean.class).orElse(false),
+        // What the deployed service runs with: application.properties without a profile (the tests shorten the delay).
+        java.util.Properties prod = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            prod.load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertTrue(Boolean.parseBoolean(prod.getProperty("quarkus.shutdown.delay-enabled", "false")),
                 "quarkus.shutdown.delay-enabled: readiness goes DOWN at SIGTERM while requests are still served");
-        Duration delay = config.getValue("quarkus.shutdown.delay", Duration.class);
-        Duration shutdown = config.getValue("quarkus.shutdown.timeout", Duration.class);
+        Duration delay = Duration.parse("PT" + prod.getProperty("quarkus.shutdown.delay", "0s").toUpperCase());
+        Duration shutdown = Duration.parse("PT" + prod.getProperty("quarkus.shutdown.timeout", "0s").toUpperCase());
         assertTrue(container().path("lifecycle").path("preStop").isMissingNode(), "no preStop sleep: quarkus.shutdown.delay replaces it");
         long needed = delay.toSeconds() + shutdown.toSeconds() + WORKER_HANDOVER_SECONDS + GRACE_MARGIN_SECONDS;
         assertTrue(grace >= needed, "terminationGracePeriodSeconds " + grace + " < shutdown delay " + delay.toSeconds() + " + timeout "
