@@ -2,22 +2,23 @@
 # A local stand-in for the base image eclipse-temurin:17-jre, for machines that cannot reach a
 # container registry but can reach a Debian mirror (apt works): Debian bookworm (debootstrap
 # --variant=minbase) with its openjdk-17-jre-headless, the JRE linked at /opt/java/openjdk and
-# PATH/JAVA_HOME set as in the real image, imported into podman's image store under the real
+# PATH/JAVA_HOME set as in the real image, imported into the engine's image store under the real
 # image's name, so that docker/Dockerfile.jvm builds unchanged. Not for production images: build
 # those on the real base.
 #
-#   docker/stand-in-base.sh            # podman, default storage
-#   PODMAN="podman --storage-driver=vfs" docker/stand-in-base.sh
+#   docker/stand-in-base.sh                                  # podman, its default storage
+#   ENGINE="podman --storage-driver=vfs" docker/stand-in-base.sh  # as ImageIT runs it on the CI machines
+#   ENGINE=docker docker/stand-in-base.sh
 #
-# Does nothing when the image already exists (podman keeps it between runs). Needs root (debootstrap,
-# chroot) and the packages debootstrap and podman. Takes ~2-4 minutes; the image is ~300 MB.
+# Does nothing when the image already exists (the engine keeps it between runs). Needs root (debootstrap,
+# chroot), debootstrap and the engine. Takes ~2 minutes here; the image is ~350 MB.
 set -euo pipefail
-PODMAN=${PODMAN:-podman}
+ENGINE=${ENGINE:-podman}
 IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
 MIRROR=${DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
-if $PODMAN image exists "$IMAGE"; then
+if $ENGINE image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "$IMAGE is already in the image store"
   exit 0
 fi
@@ -47,7 +48,7 @@ chroot "$ROOTFS" env DEBIAN_FRONTEND=noninteractive sh -c '
 umount "$ROOTFS/proc"
 chmod 755 "$ROOTFS"  # mktemp made it 0700: the image's / must be traversable by non-root users
 
-tar -C "$ROOTFS" -c . | $PODMAN import \
+tar -C "$ROOTFS" -c . | $ENGINE import \
   --change 'ENV JAVA_HOME=/opt/java/openjdk' \
   --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV LANG=C.UTF-8' \
