@@ -79,7 +79,7 @@ public final class ContainerEngine {
                 return Optional.of(engine);
             }
             whyNot.append("`").append(engine.name).append(" info` failed (exit ").append(info.exit).append("): ")
-                    .append(tail(info.output, 300).strip()).append("; ");
+                    .append(tail(info.output, 300).strip().replaceAll("\\s+", " ")).append("; ");
         }
         return Optional.empty();
     }
