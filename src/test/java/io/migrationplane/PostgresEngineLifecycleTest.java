@@ -95,6 +95,20 @@ class PostgresEngineLifecycleTest {
                 .then().statusCode(200).extract().jsonPath().getList("items.name");
     }
 
+    /** A project of the schema's tables with incremental sync, started, once it monitors the stream. */
+    private static String monitoring(LogicalSource source, String schema) {
+        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
+        Api.act(id, "start", 200);
+        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        return id;
+    }
+
+    private static void pauseAndRelease(String id) {
+        Api.act(id, "pause", 200);
+        Api.act(id, "release", 202);
+        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+    }
+
     @Test
     void aSwitchoverStopsAtAFinalPositionCompletesTheProjectAndLetsTheSourceGoAtOnce() throws Exception {
         LogicalSource source = LogicalSource.get();
@@ -179,9 +193,7 @@ class PostgresEngineLifecycleTest {
     void aSwitchoverThatCannotReachItsTargetInTimeFailsItsStepAndTheProjectKeepsApplying() throws Exception {
         LogicalSource source = LogicalSource.get();
         String schema = tables(source, 5000);
-        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-        Api.act(id, "start", 200);
-        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        String id = monitoring(source, schema);
 
         try (Writer writer = new Writer(source, schema, 5000)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> writer.transactions.get() > 100);
@@ -219,9 +231,7 @@ class PostgresEngineLifecycleTest {
         await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(200))
                 .until(() -> sourceHash(source, schema).equals(destinationHash(schema)));
         assertEquals("RUNNING", Api.status(id));
-        Api.act(id, "pause", 200);
-        Api.act(id, "release", 202);
-        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+        pauseAndRelease(id);
         assertEquals(0, slots(source, id));
     }
 
@@ -233,9 +243,7 @@ class PostgresEngineLifecycleTest {
     void aSwitchoverHeldUpPastItsDeadlineFailsEvenIfTheSourceWentQuietMeanwhile() throws Exception {
         LogicalSource source = LogicalSource.get();
         String schema = tables(source, 1000);
-        String id = Api.create(project(source, schema, List.of("FULL_MIGRATION", "INCREMENTAL_SYNC")));
-        Api.act(id, "start", 200);
-        await().atMost(CATCH_UP).until(() -> "MONITORING".equals(step(id, "INCREMENTAL_SYNC", "status")));
+        String id = monitoring(source, schema);
 
         try (Connection lock = TestDatabase.get().connectDestination()) {
             lock.setAutoCommit(false);
@@ -261,9 +269,7 @@ class PostgresEngineLifecycleTest {
                 .until(() -> sourceHash(source, schema).equals(destinationHash(schema)));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> "RUNNING".equals(Api.status(id)));
         assertEquals(List.of("CREATED", "STARTED", "SWITCHOVER_REQUESTED", "SWITCHOVER_FAILED"), Api.eventActionsOldestFirst(id));
-        Api.act(id, "pause", 200);
-        Api.act(id, "release", 202);
-        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+        pauseAndRelease(id);
     }
 
     @Test
@@ -311,8 +317,6 @@ class PostgresEngineLifecycleTest {
         assertEquals("RUNNING", Api.status(id));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> alertTypes(id).isEmpty());
 
-        Api.act(id, "pause", 200);
-        Api.act(id, "release", 202);
-        Api.awaitStatus(id, "RELEASED", Duration.ofSeconds(30));
+        pauseAndRelease(id);
     }
 }
