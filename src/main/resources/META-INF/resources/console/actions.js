@@ -199,7 +199,7 @@ const DELETE_WARNING_MANY = 'Deleting removes at once everything these projects 
   + 'while so that an administrator can restore them (see below); the audit trail keeps a record.';
 
 /** The selected projects an action passes over, each with why (shown before anything is asked). */
-function skippedView(action, skipped) {
+function skippedView(skipped) {
   if (!skipped.length) return null;
   return h('div.skipped', { id: 'skipped' },
     h('p', {}, `${plural(skipped.length, 'selected project is', 'selected projects are')} left out:`),
@@ -218,7 +218,7 @@ function confirmDelete(projects, skipped, onOk, preview) {
     title: single ? `Delete project "${projects[0].name}"?` : `Delete ${plural(projects.length, 'project', 'projects')}?`,
     body: [
       h('p.warning', {}, projects.length === 1 ? DELETE_WARNING_ONE : DELETE_WARNING_MANY),
-      skippedView('DELETE', skipped),
+      skippedView(skipped),
       preview,
       ...projects.map((p, i) => h('label.confirm-input', {},
         h('span', {}, 'Type ', h('strong.mono', {}, p.name), ' to confirm'), inputs[i])),
@@ -385,7 +385,7 @@ export function runBatch(action, projects, after) {
   if (!eligible.length) {
     return openDialog({
       title: `None of the selected projects can be ${meta.done}`,
-      body: [skippedView(action, skipped)],
+      body: [skippedView(skipped)],
     });
   }
   const ids = eligible.map((p) => p.id);
@@ -411,7 +411,7 @@ export function runBatch(action, projects, after) {
     return openDialog({
       title: `Release ${plural(eligible.length, 'project', 'projects')}?`,
       body: [h('p.warning', {}, RELEASE_WARNING), h('ul', { id: 'batch-targets' }, eligible.map((p) => h('li', {}, p.name))),
-        skippedView(action, skipped),
+        skippedView(skipped),
         previewBox(() => api.preview.batch('RELEASE', ids), (result) => batchPlanView(result, names))],
       okLabel: 'OK',
       busyLabel: 'Releasing…',
@@ -422,7 +422,7 @@ export function runBatch(action, projects, after) {
   if (skipped.length) {
     return openDialog({
       title: `${meta.label} ${eligible.length} of ${plural(projects.length, 'selected project', 'selected projects')}?`,
-      body: [h('ul', { id: 'batch-targets' }, eligible.map((p) => h('li', {}, p.name))), skippedView(action, skipped)],
+      body: [h('ul', { id: 'batch-targets' }, eligible.map((p) => h('li', {}, p.name))), skippedView(skipped)],
       okLabel: `${meta.label} ${eligible.length}`,
       busyLabel: meta.doing,
       onOk: () => send(),
